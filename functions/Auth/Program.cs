@@ -1,0 +1,13 @@
+using Auth.Functions;
+using Fathom.Data;
+using Fathom.Functions;
+using Fathom.Identity;
+using Fathom.RateLimiting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.AddGeneratedFunctions();
+builder.AddSystemDatabase();
+builder.AddCallerAuthentication();
+builder.AddRateLimiting();
+builder.AddAccounts();
+builder.Build().Run();

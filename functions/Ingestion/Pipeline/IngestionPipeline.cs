@@ -1,0 +1,101 @@
+using Fathom.Functions;
+using Fathom.Functions.Configuration;
+using Fathom.Knowledge.Stores;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Ingestion.Functions.Pipeline;
+
+/// <summary>
+/// Runs the steps in order for one queue entry. A fatal outcome fails the document and acknowledges the
+/// entry (a bad file never blocks the queue); a transient one throws, so the stream trigger redelivers it —
+/// and on the last allowed delivery the document is marked FAILED before the entry goes to the dead letters.
+/// </summary>
+public sealed partial class IngestionPipeline(
+    IEnumerable<IPipelineStep> steps,
+    DocumentStore documents,
+    IOptions<FunctionsHostOptions> hostOptions,
+    ILogger<IngestionPipeline> logger)
+{
+    private readonly IPipelineStep[] _steps = steps.ToArray();
+
+    public async Task RunAsync(StreamEntry entry, FunctionContext context)
+    {
+        var ct = context.CancellationToken;
+        if (IngestQueue.Read(entry) is not var (documentId, _, version))
+        {
+            LogMalformed(logger, entry.Id.ToString());
+            return;
+        }
+
+        var work = await documents.ClaimAsync(documentId, version, ct);
+        if (work is null)
+        {
+            // Already complete, superseded by a newer version, or deleted: nothing to do.
+            LogSkipped(logger, documentId, version);
+            return;
+        }
+
+        var job = new IngestionJob(work);
+        foreach (var step in _steps)
+        {
+            StepResult result;
+            try
+            {
+                result = await step.InvokeAsync(job, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                result = StepResult.Transient($"{step.Name}: {ex.Message}");
+            }
+
+            switch (result.Outcome)
+            {
+                case StepOutcome.Fatal:
+                    LogFailed(logger, documentId, version, step.Name, result.Error!);
+                    await documents.FailAsync(documentId, version, result.Error!, CancellationToken.None);
+                    return;
+                case StepOutcome.Transient:
+                    var last = context.DeliveryCount >= hostOptions.Value.Extensions.RedisStreams.MaxDeliveries;
+                    LogTransient(logger, documentId, version, step.Name, result.Error!, context.DeliveryCount);
+                    if (last)
+                    {
+                        await documents.FailAsync(documentId, version, $"Gave up after {context.DeliveryCount} attempts: {result.Error}", CancellationToken.None);
+                    }
+                    throw new IngestionRetryException(result.Error!);
+            }
+        }
+        LogCompleted(logger, documentId, version, job.Chunks.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring malformed ingest entry {EntryId}")]
+    private static partial void LogMalformed(ILogger logger, string entryId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} v{Version}: nothing to do (complete, superseded or deleted)")]
+    private static partial void LogSkipped(ILogger logger, Guid documentId, int version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} v{Version} failed in step {Step}: {Error}")]
+    private static partial void LogFailed(ILogger logger, Guid documentId, int version, string step, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} v{Version}: step {Step} will be retried ({Error}); delivery {Delivery}")]
+    private static partial void LogTransient(ILogger logger, Guid documentId, int version, string step, string error, int delivery);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} v{Version} indexed: {Chunks} chunks")]
+    private static partial void LogCompleted(ILogger logger, Guid documentId, int version, int chunks);
+}
+
+public sealed class IngestionRetryException(string message) : Exception(message);
+
+public static class IngestionPipelineRegistration
+{
+    /// <summary>The steps, in the order they run.</summary>
+    public static FunctionsApplicationBuilder AddIngestionPipeline(this FunctionsApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IPipelineStep, ExtractStep>();
+        builder.Services.AddSingleton<IPipelineStep, PartitionStep>();
+        builder.Services.AddSingleton<IPipelineStep, EmbedAndSaveStep>();
+        builder.Services.AddSingleton<IPipelineStep, FinishStep>();
+        builder.Services.AddSingleton<IngestionPipeline>();
+        return builder;
+    }
+}

@@ -1,0 +1,21 @@
+using Fathom.Functions;
+using Fathom.Identity;
+using Fathom.Knowledge.Stores;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Knowledge.Functions.Collections;
+
+/// <summary>Name and description only: chunking and embedding settings are fixed at creation.</summary>
+public sealed class UpdateCollection(CollectionStore collections)
+{
+    [Function(nameof(UpdateCollection))]
+    public async Task<Results<Ok<Collection>, NotFound>> Run(
+        [HttpTrigger(AuthorizationLevel.User, "patch", Route = "collections/{id:guid}")] HttpRequest req,
+        Guid id,
+        [FromBody] UpdateCollectionRequest body,
+        CancellationToken ct)
+        => await collections.UpdateAsync(req.HttpContext.User.UserId(), id, body.Name?.Trim(), body.Description, ct) is { } collection
+            ? TypedResults.Ok(collection)
+            : TypedResults.NotFound();
+}

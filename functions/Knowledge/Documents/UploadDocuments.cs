@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using Fathom.Functions;
+using Fathom.Identity;
+using Fathom.Knowledge.Parsing;
+using Fathom.Knowledge.Stores;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Knowledge.Functions.Documents;
+
+public sealed record UploadedDocument(Guid Id, string Name, string Status, bool Duplicate);
+
+public sealed record UploadResponse(IReadOnlyList<UploadedDocument> Documents);
+
+/// <summary>
+/// Accepts one or many files (multipart parts named <c>files</c>), stores them and queues their ingestion:
+/// 202 with the document ids; the work itself runs in the Ingestion app. Every file is checked before any
+/// is stored, so a rejected upload stores nothing.
+/// </summary>
+public sealed class UploadDocuments(CollectionStore collections, DocumentStore documents, IngestQueue queue, IOptions<KnowledgeOptions> options)
+{
+    [Function(nameof(UploadDocuments))]
+    public async Task<Results<Accepted<UploadResponse>, NotFound, ProblemHttpResult, ValidationProblem>> Run(
+        [HttpTrigger(AuthorizationLevel.User, "post", Route = "collections/{id:guid}/documents")] HttpRequest req,
+        Guid id,
+        CancellationToken ct)
+    {
+        var owner = req.HttpContext.User.UserId();
+        if (await collections.GetAsync(owner, id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        if (!req.HasFormContentType)
+        {
+            return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send files as multipart/form-data, in parts named 'files'.");
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await req.ReadFormAsync(ct);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge("The upload");
+        }
+        catch (InvalidDataException)
+        {
+            return TooLarge("The upload");
+        }
+
+        var files = form.Files.GetFiles("files");
+        if (files.Count == 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = ["Attach at least one file in a part named 'files'."] }, title: "The request is not valid.");
+        }
+        if (files.Count > options.Value.MaxFilesPerUpload)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = [$"At most {options.Value.MaxFilesPerUpload} files per upload."] }, title: "The request is not valid.");
+        }
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file.FileName);
+            if (!DocumentParsers.Default.IsSupported(name))
+            {
+                return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported file type",
+                    $"'{name}' is not a supported type. Accepted: {DocumentParsers.SupportedExtensionsText}.");
+            }
+            if (file.Length > options.Value.MaxUploadBytes)
+            {
+                return TooLarge($"'{name}'");
+            }
+            if (file.Length == 0)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = [$"'{name}' is empty."] }, title: "The request is not valid.");
+            }
+        }
+
+        var accepted = new List<UploadedDocument>(files.Count);
+        foreach (var file in files)
+        {
+            var content = new byte[file.Length];
+            await using (var stream = file.OpenReadStream())
+            {
+                await stream.ReadExactlyAsync(content, ct);
+            }
+            var name = Path.GetFileName(file.FileName);
+            var (document, duplicate) = await documents.CreateAsync(owner, id, name, file.ContentType ?? "application/octet-stream", content, SHA256.HashData(content), ct);
+            if (!duplicate)
+            {
+                await queue.EnqueueAsync(document.Id, id, document.Version);
+            }
+            accepted.Add(new UploadedDocument(document.Id, document.Name, document.Status, duplicate));
+        }
+        return TypedResults.Accepted($"/api/collections/{id}/documents", new UploadResponse(accepted));
+    }
+
+    private ProblemHttpResult TooLarge(string what)
+        => Problems.Result(StatusCodes.Status413PayloadTooLarge, "File too large",
+            $"{what} is larger than the limit of {options.Value.MaxUploadBytes / (1024 * 1024.0):0.#} MB per file.");
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Fathom.Functions;
+using Fathom.Knowledge.Embeddings;
+using Fathom.Knowledge.Stores;
+using Knowledge.Functions.Documents;
+using Knowledge.Functions.Mcp;
+using Knowledge.Functions.OpenAI;
+using Knowledge.Functions.Search;
+
+namespace Knowledge.Functions;
+
+/// <summary>Settings under <c>Knowledge</c>.</summary>
+public sealed class KnowledgeOptions
+{
+    /// <summary>Largest file one upload may carry (413 past it).</summary>
+    public long MaxUploadBytes { get; set; } = 50 * 1024 * 1024;
+
+    public int MaxFilesPerUpload { get; set; } = 100;
+}
+
+public static class KnowledgeApiRegistration
+{
+    public static FunctionsApplicationBuilder AddKnowledgeApi(this FunctionsApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<KnowledgeOptions>().BindConfiguration("Knowledge");
+        builder.Services.AddOptions<ChatModelOptions>().BindConfiguration("Chat");
+        builder.Services.AddSingleton<Retrieval>();
+        builder.Services.AddSingleton<Answering>();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KnowledgeJson.Default));
+        return builder;
+    }
+}
+
+[JsonSerializable(typeof(Collection))]
+[JsonSerializable(typeof(Paged<Collection>))]
+[JsonSerializable(typeof(DocumentInfo))]
+[JsonSerializable(typeof(Paged<DocumentInfo>))]
+[JsonSerializable(typeof(CreateCollectionRequest))]
+[JsonSerializable(typeof(UpdateCollectionRequest))]
+[JsonSerializable(typeof(UploadResponse))]
+[JsonSerializable(typeof(SearchRequest))]
+[JsonSerializable(typeof(MultiSearchRequest))]
+[JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(AskRequest))]
+[JsonSerializable(typeof(AskResponse))]
+[JsonSerializable(typeof(IReadOnlyList<Citation>))]
+[JsonSerializable(typeof(AnswerDone))]
+[JsonSerializable(typeof(ChunkResponse))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(ChatCompletionRequest))]
+[JsonSerializable(typeof(ChatCompletion))]
+[JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(IReadOnlyList<McpCollection>))]
+[JsonSerializable(typeof(IReadOnlyList<SearchResult>))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class KnowledgeJson : JsonSerializerContext;

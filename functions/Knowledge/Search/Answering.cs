@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Fathom.Knowledge.Embeddings;
+using Fathom.Knowledge.Search;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Knowledge.Functions.Search;
+
+/// <summary>One piece of an answer as it is produced: the citations first, then text, then the end.</summary>
+public abstract record AnswerPart
+{
+    public sealed record Sources(IReadOnlyList<Citation> Citations) : AnswerPart;
+
+    public sealed record Token(string Text) : AnswerPart;
+
+    public sealed record Done(string Kind) : AnswerPart;
+}
+
+/// <summary>
+/// Answers a question from retrieved chunks. With an OpenAI-compatible chat model configured (Chat__*),
+/// the model writes the answer, told to cite sources as [n]; without one, the best-matching sentences are
+/// quoted with their citations and the answer is marked "extractive".
+/// </summary>
+public sealed class Answering(Retrieval retrieval, IOptions<ChatModelOptions> chatOptions) : IDisposable
+{
+    public const string Generative = "generative";
+    public const string Extractive = "extractive";
+
+    private readonly IChatClient? _chat = OpenAICompatibleClientFactory.TryCreateChatClient(chatOptions.Value);
+
+    public string Kind => _chat is null ? Extractive : Generative;
+
+    public async IAsyncEnumerable<AnswerPart> AnswerAsync(Guid owner, Fathom.Knowledge.Stores.Collection collection, AskRequest request, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var hits = await retrieval.SearchAsync(owner, collection, new SearchRequest(request.Question, SearchModes.Hybrid, request.TopK ?? 5, null, null, null), ct);
+        var citations = hits.Select((h, i) => new Citation(i + 1, h.ChunkId, h.DocumentId, h.DocumentName, h.Page, h.Snippet)).ToList();
+        yield return new AnswerPart.Sources(citations);
+
+        if (hits.Count == 0)
+        {
+            yield return new AnswerPart.Token("No indexed passage matches this question.");
+            yield return new AnswerPart.Done(Kind);
+            yield break;
+        }
+
+        if (_chat is null)
+        {
+            var answer = ExtractiveAnswerer.Answer(request.Question, hits.Select((h, i) => new AnswerSource(i + 1, h.Text)).ToList());
+            yield return new AnswerPart.Token(answer.Text);
+            yield return new AnswerPart.Done(Extractive);
+            yield break;
+        }
+
+        var prompt = new StringBuilder()
+            .AppendLine("Answer the question using only the numbered sources below. Cite every claim with its source number in square brackets, like [1].")
+            .AppendLine("If the sources do not contain the answer, say so.")
+            .AppendLine();
+        foreach (var (hit, i) in hits.Select((h, i) => (h, i)))
+        {
+            prompt.Append('[').Append(i + 1).Append("] ").Append(hit.DocumentName).Append(hit.Page is { } p ? $", page {p}" : "").AppendLine(":").AppendLine(hit.Text).AppendLine();
+        }
+        List<ChatMessage> messages = [new(ChatRole.System, prompt.ToString()), new(ChatRole.User, request.Question)];
+        await foreach (var update in _chat.GetStreamingResponseAsync(messages, cancellationToken: ct))
+        {
+            if (!string.IsNullOrEmpty(update.Text))
+            {
+                yield return new AnswerPart.Token(update.Text);
+            }
+        }
+        yield return new AnswerPart.Done(Generative);
+    }
+
+    /// <summary>The whole answer at once, for callers that do not stream.</summary>
+    public static async Task<AskResponse> CollectAsync(IAsyncEnumerable<AnswerPart> parts, string kind)
+    {
+        IReadOnlyList<Citation> citations = [];
+        var answer = new StringBuilder();
+        await foreach (var part in parts)
+        {
+            switch (part)
+            {
+                case AnswerPart.Sources s:
+                    citations = s.Citations;
+                    break;
+                case AnswerPart.Token t:
+                    answer.Append(t.Text);
+                    break;
+                case AnswerPart.Done d:
+                    kind = d.Kind;
+                    break;
+            }
+        }
+        return new AskResponse(answer.ToString(), kind, citations);
+    }
+
+    public void Dispose() => _chat?.Dispose();
+}

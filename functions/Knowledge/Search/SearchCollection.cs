@@ -1,0 +1,25 @@
+using Fathom.Functions;
+using Fathom.Identity;
+using Fathom.Knowledge.Stores;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Knowledge.Functions.Search;
+
+public sealed class SearchCollection(CollectionStore collections, Retrieval retrieval)
+{
+    [Function(nameof(SearchCollection))]
+    public async Task<Results<Ok<SearchResponse>, NotFound>> Run(
+        [HttpTrigger(AuthorizationLevel.User, "post", Route = "collections/{id:guid}/search")] HttpRequest req,
+        Guid id,
+        [FromBody] SearchRequest body,
+        CancellationToken ct)
+    {
+        var owner = req.HttpContext.User.UserId();
+        if (await collections.GetAsync(owner, id, ct) is not { } collection)
+        {
+            return TypedResults.NotFound();
+        }
+        return TypedResults.Ok(new SearchResponse(body.ModeOrDefault, await retrieval.SearchAsync(owner, collection, body, ct)));
+    }
+}

@@ -1,0 +1,37 @@
+using Fathom.Functions;
+using Fathom.Identity;
+using Fathom.Knowledge.Search;
+using Fathom.Knowledge.Stores;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Knowledge.Functions.Search;
+
+/// <summary>One query over several collections (each with its own embedding model), merged by reciprocal rank.</summary>
+public sealed class SearchCollections(CollectionStore collections, Retrieval retrieval)
+{
+    [Function(nameof(SearchCollections))]
+    public async Task<Results<Ok<SearchResponse>, NotFound>> Run(
+        [HttpTrigger(AuthorizationLevel.User, "post", Route = "search")] HttpRequest req,
+        [FromBody] MultiSearchRequest body,
+        CancellationToken ct)
+    {
+        var owner = req.HttpContext.User.UserId();
+        var rankings = new List<IReadOnlyList<SearchResult>>();
+        foreach (var id in body.CollectionIds.Distinct())
+        {
+            if (await collections.GetAsync(owner, id, ct) is not { } collection)
+            {
+                return TypedResults.NotFound();
+            }
+            rankings.Add(await retrieval.SearchAsync(owner, collection, body.PerCollection, ct));
+        }
+        var merged = rankings.Count == 1
+            ? rankings[0]
+            : ReciprocalRankFusion.Fuse(rankings, r => r.ChunkId, body.PerCollection.FusionOrDefault.RrfK)
+                .Select(f => f.Item with { Score = Math.Round(f.Score, 6) })
+                .Take(body.PerCollection.TopKOrDefault)
+                .ToList();
+        return TypedResults.Ok(new SearchResponse(body.PerCollection.ModeOrDefault, merged));
+    }
+}

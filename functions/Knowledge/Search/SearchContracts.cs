@@ -1,0 +1,72 @@
+using Fathom.Functions;
+using Fathom.Knowledge.Stores;
+
+namespace Knowledge.Functions.Search;
+
+public static class SearchModes
+{
+    public const string Vector = ChunkSearch.Vector;
+    public const string FullText = ChunkSearch.FullText;
+    public const string Hybrid = ChunkSearch.Hybrid;
+
+    public static readonly string[] All = ChunkSearch.Modes;
+}
+
+/// <summary>
+/// One search. <c>minScore</c> applies to the mode's own score: cosine similarity (vector), normalised
+/// cover density (fulltext) or the fused score (hybrid: relative score fusion by default, reciprocal-rank fusion with <c>fusion: "rrf"</c> and <c>rrfK</c>).
+/// </summary>
+public sealed record SearchRequest(string Query, string? Mode, int? TopK, double? MinScore, Guid[]? DocumentIds, int? RrfK, string? Fusion = null) : IValidatable
+{
+    public string ModeOrDefault => Mode ?? SearchModes.Hybrid;
+
+    public int TopKOrDefault => TopK ?? 10;
+
+    public HybridFusion FusionOrDefault => new(Fusion ?? HybridFusion.Default.Method, RrfK ?? HybridFusion.Default.RrfK);
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("query", Query, 1, 2000);
+        errors.OneOf("mode", Mode, SearchModes.All);
+        errors.Range("topK", TopK, 1, 50);
+        errors.Range("rrfK", RrfK, 1, 1000);
+        errors.OneOf("fusion", Fusion, HybridFusion.Methods);
+        if (DocumentIds is { Length: > 1000 })
+        {
+            errors.Add("documentIds", "At most 1000 document ids.");
+        }
+    }
+}
+
+public sealed record MultiSearchRequest(Guid[] CollectionIds, string Query, string? Mode, int? TopK, double? MinScore, int? RrfK, string? Fusion = null) : IValidatable
+{
+    public SearchRequest PerCollection => new(Query, Mode, TopK, MinScore, null, RrfK, Fusion);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (CollectionIds is not { Length: >= 1 and <= 20 })
+        {
+            errors.Add("collectionIds", "Name 1 to 20 collections.");
+        }
+        PerCollection.Validate(errors);
+    }
+}
+
+public sealed record SearchResult(string ChunkId, Guid CollectionId, Guid DocumentId, string DocumentName, int Position, int? Page, string? Heading, double Score, string Snippet, string Text);
+
+public sealed record SearchResponse(string Mode, IReadOnlyList<SearchResult> Results);
+
+public sealed record AskRequest(string Question, int? TopK, bool? Stream) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("question", Question, 1, 2000);
+        errors.Range("topK", TopK, 1, 20);
+    }
+}
+
+public sealed record Citation(int N, string ChunkId, Guid DocumentId, string DocumentName, int? Page, string Snippet);
+
+public sealed record AskResponse(string Answer, string Kind, IReadOnlyList<Citation> Citations);
+
+public sealed record AnswerDone(string Kind);

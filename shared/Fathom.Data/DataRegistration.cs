@@ -1,0 +1,57 @@
+using Fathom.Functions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Fathom.Data;
+
+public static class DataRegistration
+{
+    /// <summary>The system-of-record data source from <c>PostgresConnection</c>, with a readiness check.</summary>
+    public static FunctionsApplicationBuilder AddSystemDatabase(this FunctionsApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp => new SystemDatabase(Build(sp, SystemDatabase.ConnectionSetting, null)));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "postgres", sp => new DatabaseReadinessCheck(sp.GetRequiredService<SystemDatabase>().Source), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
+        return builder;
+    }
+
+    /// <summary>The vector store data source from <c>VectorStoreConnection</c>; <paramref name="configure"/> adds type plugins (pgvector).</summary>
+    public static FunctionsApplicationBuilder AddVectorDatabase(this FunctionsApplicationBuilder builder, Action<NpgsqlSlimDataSourceBuilder>? configure = null)
+    {
+        builder.Services.AddSingleton(sp => new VectorDatabase(Build(sp, VectorDatabase.ConnectionSetting, configure)));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "vectorstore", sp => new DatabaseReadinessCheck(sp.GetRequiredService<VectorDatabase>().Source), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
+        return builder;
+    }
+
+    private static NpgsqlDataSource Build(IServiceProvider services, string setting, Action<NpgsqlSlimDataSourceBuilder>? configure)
+    {
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var connection = configuration[setting] ?? configuration.GetConnectionString(setting)
+            ?? throw new InvalidOperationException($"The setting '{setting}' (a Postgres connection string) is not set.");
+        // The slim builder leaves out what Native AOT cannot trim (JSON POCO mapping, ranges we do not use).
+        var dataSource = new NpgsqlSlimDataSourceBuilder(connection);
+        dataSource.EnableArrays();
+        configure?.Invoke(dataSource);
+        return dataSource.Build();
+    }
+}
+
+internal sealed class DatabaseReadinessCheck(NpgsqlDataSource source) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = source.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE document_contents;
+DROP TABLE documents;
+DROP TABLE collections;

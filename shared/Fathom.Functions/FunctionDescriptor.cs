@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+using StackExchange.Redis;
+
+namespace Fathom.Functions;
+
+/// <summary>One function as the generator found it: its name, its trigger and how to call it.</summary>
+public abstract record FunctionDescriptor(string Name);
+
+public sealed record HttpFunctionDescriptor(
+    string Name,
+    IReadOnlyList<string> Methods,
+    string Route,
+    AuthorizationLevel AuthLevel,
+    RequestDelegate Invoke) : FunctionDescriptor(Name);
+
+public sealed record StreamFunctionDescriptor(
+    string Name,
+    string Connection,
+    string StreamKey,
+    string? ConsumerGroup,
+    int MaxBatchSize,
+    Func<StreamEntry, FunctionContext, Task> Invoke) : FunctionDescriptor(Name)
+{
+    public string Group => ConsumerGroup ?? Name;
+}
+
+public sealed record TimerFunctionDescriptor(
+    string Name,
+    string Schedule,
+    bool RunOnStartup,
+    Func<TimerInfo, FunctionContext, Task> Invoke) : FunctionDescriptor(Name);

@@ -1,0 +1,129 @@
+using Fathom.Functions.Configuration;
+using Fathom.Functions.Hosting;
+using Fathom.Functions.Http;
+using Fathom.Functions.Streams;
+using Fathom.Functions.Timers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fathom.Functions;
+
+/// <summary>Collects an app's functions and services, then builds the ASP.NET Core app that runs them.</summary>
+public sealed class FunctionsApplicationBuilder
+{
+    private readonly WebApplicationBuilder _web;
+    private readonly List<FunctionDescriptor> _functions = [];
+    private readonly List<Action<IApplicationBuilder>> _afterAuthentication = [];
+
+    internal FunctionsApplicationBuilder(WebApplicationBuilder web)
+    {
+        _web = web;
+        var jobHost = web.Configuration.GetSection(HostConfiguration.JobHostSection);
+        web.Services.AddOptions<FunctionsHostOptions>().Bind(jobHost).ValidateOnStart();
+        web.Services.AddSingleton<IValidateOptions<FunctionsHostOptions>, FunctionsHostOptionsValidator>();
+        web.Services.TryAddSingleton(TimeProvider.System);
+        web.Services.AddSingleton<RedisConnections>();
+        web.Logging.AddConfiguration(jobHost.GetSection("logging"));
+        web.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        web.AddHttpPipelineServices();
+    }
+
+    public IServiceCollection Services => _web.Services;
+
+    public IConfigurationManager Configuration => _web.Configuration;
+
+    public IHostEnvironment Environment => _web.Environment;
+
+    public ILoggingBuilder Logging => _web.Logging;
+
+    public IWebHostBuilder WebHost => _web.WebHost;
+
+    /// <summary>Called by the generated <c>AddGeneratedFunctions()</c>; keeps only the functions this process may run.</summary>
+    public FunctionsApplicationBuilder AddFunctions(IEnumerable<FunctionDescriptor> functions)
+    {
+        var allowed = _web.Configuration.GetSection($"{HostConfiguration.JobHostSection}:functions").Get<string[]>() ?? [];
+        foreach (var declared in functions)
+        {
+            if (allowed.Length > 0 && !allowed.Contains(declared.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            var function = ResolveSettings(declared);
+            _functions.Add(function);
+            switch (function)
+            {
+                case StreamFunctionDescriptor stream:
+                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<RedisStreamListener>(sp, stream));
+                    break;
+                case TimerFunctionDescriptor timer:
+                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerListener>(sp, timer));
+                    break;
+            }
+        }
+        return this;
+    }
+
+    /// <summary>Trigger values written as <c>%Name%</c> come from settings, as binding expressions do in Azure.</summary>
+    private FunctionDescriptor ResolveSettings(FunctionDescriptor function) => function switch
+    {
+        StreamFunctionDescriptor stream => stream with { StreamKey = Resolve(stream.StreamKey), ConsumerGroup = stream.ConsumerGroup is null ? null : Resolve(stream.ConsumerGroup) },
+        TimerFunctionDescriptor timer => timer with { Schedule = Resolve(timer.Schedule) },
+        _ => function,
+    };
+
+    private string Resolve(string value)
+    {
+        if (value.Length < 3 || value[0] != '%' || value[^1] != '%')
+        {
+            return value;
+        }
+        var name = value[1..^1];
+        return _web.Configuration[name] is { Length: > 0 } resolved
+            ? resolved
+            : throw new InvalidOperationException($"The setting '{name}' used by a trigger ('{value}') is not set.");
+    }
+
+    /// <summary>A setting's value when nothing else (host.json, local.settings.json, environment) sets it.</summary>
+    public FunctionsApplicationBuilder SetDefault(string name, string value)
+    {
+        var sources = (IList<IConfigurationSource>)_web.Configuration.Sources;
+        sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = [new(name, value)] });
+        return this;
+    }
+
+    /// <summary>
+    /// Adds middleware that every HTTP request passes once the caller is authenticated (<c>HttpContext.User</c>
+    /// set, endpoint chosen) and before authorization and the function run. Shared libraries hook in here
+    /// (rate limiting does), so the host itself needs no knowledge of them.
+    /// </summary>
+    public FunctionsApplicationBuilder UseAfterAuthentication(Action<IApplicationBuilder> configure)
+    {
+        _afterAuthentication.Add(configure);
+        return this;
+    }
+
+    public WebApplication Build()
+    {
+        var functions = _functions.ToArray();
+        _web.Services.AddSingleton(new FunctionCatalog(functions));
+        var app = _web.Build();
+        app.UseHttpPipeline(_afterAuthentication);
+        app.MapHealthEndpoints();
+        app.MapHttpFunctions(functions.OfType<HttpFunctionDescriptor>());
+        app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(app, functions));
+        return app;
+    }
+}
+
+/// <summary>The functions this process runs.</summary>
+public sealed record FunctionCatalog(IReadOnlyList<FunctionDescriptor> Functions);

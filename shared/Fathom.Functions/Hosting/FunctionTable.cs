@@ -1,0 +1,38 @@
+using Fathom.Functions.Configuration;
+using Fathom.Functions.Http;
+using Fathom.Functions.Timers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Fathom.Functions.Hosting;
+
+/// <summary>Prints the functions this process runs once it listens, as <c>func start</c> does.</summary>
+internal static class FunctionTable
+{
+    public static void Print(WebApplication app, IReadOnlyList<FunctionDescriptor> functions)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";
+        var prefix = app.Services.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.RoutePrefix.Trim('/');
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        var lines = new List<string> { "", $"Functions ({app.Environment.ApplicationName}, {address}):", "" };
+        foreach (var function in functions.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            lines.Add("        " + function.Name + ": " + function switch
+            {
+                HttpFunctionDescriptor http => $"[{string.Join(",", http.Methods)}] {address.TrimEnd('/')}{HttpPipeline.RouteOf(prefix, http)} ({http.AuthLevel})",
+                StreamFunctionDescriptor stream => $"redisStreamTrigger '{stream.StreamKey}' group '{stream.Group}' ({stream.Connection})",
+                TimerFunctionDescriptor timer => TimerListener.Describe(timer, time),
+                _ => function.GetType().Name,
+            });
+        }
+        if (functions.Count == 0)
+        {
+            lines.Add("        (none: check AzureFunctionsJobHost__functions__N)");
+        }
+        lines.Add("");
+        Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+}

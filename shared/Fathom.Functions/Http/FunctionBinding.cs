@@ -1,0 +1,84 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Fathom.Functions;
+
+/// <summary>Parameter binding used by the generated code; each failure answers with problem details.</summary>
+public static class FunctionBinding
+{
+    public static bool RouteString(HttpContext http, string name, [NotNullWhen(true)] out string? value)
+    {
+        value = http.Request.RouteValues[name] as string;
+        return value is not null;
+    }
+
+    public static bool RouteGuid(HttpContext http, string name, out Guid value)
+        => Guid.TryParse(http.Request.RouteValues[name] as string, out value);
+
+    public static bool RouteInt32(HttpContext http, string name, out int value)
+        => int.TryParse(http.Request.RouteValues[name] as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+
+    public static bool RouteInt64(HttpContext http, string name, out long value)
+        => long.TryParse(http.Request.RouteValues[name] as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+
+    public static Task WriteNotFoundAsync(HttpContext http)
+        => Problems.WriteAsync(http, StatusCodes.Status404NotFound, "Not found", "No resource matches this address.");
+
+    /// <summary>Reads a JSON body with the app's source-generated metadata and validates it.</summary>
+    public static async Task<(bool Ok, T? Value)> ReadBodyAsync<T>(HttpContext http)
+    {
+        if (!http.Request.HasJsonContentType())
+        {
+            await Problems.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
+            return (false, default);
+        }
+
+        var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        T? value;
+        try
+        {
+            value = await JsonSerializer.DeserializeAsync(http.Request.Body, typeInfo, http.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            var where = string.IsNullOrEmpty(ex.Path) ? "" : $" at '{ex.Path}'";
+            await Problems.WriteAsync(http, StatusCodes.Status400BadRequest, "Malformed JSON", $"The request body is not valid JSON{where}.");
+            return (false, default);
+        }
+
+        if (value is null)
+        {
+            await Problems.WriteAsync(http, StatusCodes.Status400BadRequest, "Missing body", "A JSON request body is required.");
+            return (false, default);
+        }
+
+        if (value is IValidatable validatable)
+        {
+            var errors = new ValidationErrors();
+            validatable.Validate(errors);
+            if (!errors.IsEmpty)
+            {
+                await TypedResults.ValidationProblem(errors.ToDictionary(), title: "The request is not valid.").ExecuteAsync(http);
+                return (false, default);
+            }
+        }
+
+        return (true, value);
+    }
+
+    public static Task<T> AsTask<T>(Task<T> task)
+        where T : IResult => task;
+
+    public static Task<T> AsTask<T>(ValueTask<T> task)
+        where T : IResult => task.AsTask();
+
+    public static Task<T> AsTask<T>(T result)
+        where T : IResult => Task.FromResult(result);
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Fathom.Functions.Configuration;
+using Fathom.Functions.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fathom.Functions.Http;
+
+/// <summary>The HTTP side of the host: problem details, request ids, CORS, timeouts, auth levels, routes.</summary>
+public static partial class HttpPipeline
+{
+    public const string RequestIdHeader = "X-Request-Id";
+    public const string FunctionKeyHeader = "x-functions-key";
+
+    internal static void AddHttpPipelineServices(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var jobHost = configuration.GetSection(HostConfiguration.JobHostSection);
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Extensions["requestId"] = ctx.HttpContext.TraceIdentifier;
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+        });
+        builder.Services.AddAuthentication();
+        builder.Services.AddAuthorization();
+        var health = builder.Services.AddHealthChecks()
+            .Add(new HealthCheckRegistration("shutdown", sp => ActivatorUtilities.CreateInstance<ShutdownReadinessCheck>(sp), HealthStatus.Unhealthy, ["ready"]));
+        if (configuration[RedisConnections.DefaultSetting] is not null)
+        {
+            health.Add(new HealthCheckRegistration("redis", sp => ActivatorUtilities.CreateInstance<RedisReadinessCheck>(sp), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
+        }
+        builder.Services.AddRequestTimeouts(o =>
+        {
+            var timeout = jobHost.GetValue<TimeSpan?>("functionTimeout") ?? TimeSpan.FromMinutes(5);
+            o.DefaultPolicy = new RequestTimeoutPolicy { Timeout = timeout, TimeoutStatusCode = StatusCodes.Status504GatewayTimeout };
+        });
+
+        // Host.CORS from local.settings.json (or Host__CORS): a comma list of origins, or "*".
+        var origins = (configuration["Host:CORS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        builder.Services.AddCors(o => o.AddDefaultPolicy(policy =>
+        {
+            if (origins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins(origins);
+            }
+            policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders(RequestIdHeader, "Retry-After", "Location");
+        }));
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = jobHost.GetValue<long?>("extensions:http:maxRequestBodySize") ?? 100 * 1024 * 1024;
+        });
+
+        // Host.LocalHttpPort (or --port) applies only when nothing else chose the address.
+        var port = configuration["port"] ?? configuration["Host:LocalHttpPort"];
+        if (port is not null && configuration["urls"] is null && configuration["http_ports"] is null)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{int.Parse(port, CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    internal static void UseHttpPipeline(this WebApplication app, IReadOnlyList<Action<IApplicationBuilder>> afterAuthentication)
+    {
+        app.Use(AssignRequestIdAsync);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseCors();
+        app.UseAuthentication();
+        // Before authorization, so that calls refused there (bad or missing credentials) still pass the hooks.
+        foreach (var configure in afterAuthentication)
+        {
+            configure(app);
+        }
+        app.UseAuthorization();
+        app.UseRequestTimeouts();
+    }
+
+    internal static void MapHealthEndpoints(this WebApplication app)
+    {
+        // Liveness says only that the process answers; readiness checks the stores (tagged "ready").
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+    }
+
+    internal static void MapHttpFunctions(this WebApplication app, IEnumerable<HttpFunctionDescriptor> functions)
+    {
+        var prefix = app.Services.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.RoutePrefix.Trim('/');
+        foreach (var function in functions)
+        {
+            var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, function.Invoke)
+                .WithName(function.Name)
+                .WithMetadata(function);
+            _ = function.AuthLevel switch
+            {
+                AuthorizationLevel.Anonymous => endpoint.AllowAnonymous(),
+                AuthorizationLevel.User => endpoint.RequireAuthorization(),
+                _ => endpoint.AddEndpointFilter(RequireFunctionKeyAsync),
+            };
+        }
+    }
+
+    public static string RouteOf(string prefix, HttpFunctionDescriptor function)
+    {
+        var route = function.Route.Trim('/');
+        return prefix.Length == 0 ? "/" + route : $"/{prefix}/{route}".TrimEnd('/');
+    }
+
+    private static async Task AssignRequestIdAsync(HttpContext http, RequestDelegate next)
+    {
+        var incoming = http.Request.Headers[RequestIdHeader].ToString();
+        http.TraceIdentifier = incoming.Length is > 0 and <= 64 && incoming.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? incoming
+            : Guid.NewGuid().ToString("N");
+        http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Fathom.Functions.Http");
+        using (logger.BeginScope(new KeyValuePair<string, object>[] { new("RequestId", http.TraceIdentifier) }))
+        {
+            await next(http);
+        }
+    }
+
+    private static async ValueTask<object?> RequireFunctionKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var expected = http.RequestServices.GetRequiredService<IConfiguration>()["FunctionsHost:Key"];
+        var given = http.Request.Headers[FunctionKeyHeader].ToString();
+        if (string.IsNullOrEmpty(given))
+        {
+            given = http.Request.Query["code"].ToString();
+        }
+        if (string.IsNullOrEmpty(expected) || !FixedTimeEquals(expected, given))
+        {
+            return Problems.Result(StatusCodes.Status401Unauthorized, "Function key required", "This function is for other Fathom apps; send the host key in x-functions-key.");
+        }
+        return await next(context);
+    }
+
+    private static bool FixedTimeEquals(string expected, string given)
+        => CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(given)));
+}

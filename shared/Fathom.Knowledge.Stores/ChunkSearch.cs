@@ -1,0 +1,44 @@
+using Fathom.Knowledge.Search;
+
+namespace Fathom.Knowledge.Stores;
+
+/// <summary>How hybrid search merges the vector and full-text rankings.</summary>
+public sealed record HybridFusion(string Method, int RrfK)
+{
+    public const string Relative = "relative";
+    public const string ReciprocalRank = "rrf";
+
+    public static readonly string[] Methods = [Relative, ReciprocalRank];
+
+    public static HybridFusion Default { get; } = new(Relative, 60);
+}
+
+/// <summary>The three ways to rank a collection's chunks; hybrid fuses the other two.</summary>
+public sealed class ChunkSearch(ChunkStore chunks, CollectionEmbedders embedders)
+{
+    public const string Vector = "vector";
+    public const string FullText = "fulltext";
+    public const string Hybrid = "hybrid";
+
+    public static readonly string[] Modes = [Vector, FullText, Hybrid];
+
+    public async Task<List<ChunkHit>> SearchAsync(Guid collectionId, EmbeddingSettings embedding, string query, string mode, int topK, Guid[]? documentIds, HybridFusion fusion, CancellationToken ct)
+    {
+        switch (mode)
+        {
+            case Vector:
+                return await chunks.SearchVectorAsync(collectionId, await embedders.EmbedAsync(embedding, query, ct), topK, documentIds, ct);
+            case FullText:
+                return await chunks.SearchFullTextAsync(collectionId, query, topK, documentIds, ct);
+            default:
+                // Fuse deeper lists than are returned, so a chunk ranked well by only one mode still competes.
+                var depth = Math.Max(topK * 4, 40);
+                var vector = await chunks.SearchVectorAsync(collectionId, await embedders.EmbedAsync(embedding, query, ct), depth, documentIds, ct);
+                var text = await chunks.SearchFullTextAsync(collectionId, query, depth, documentIds, ct);
+                var fused = fusion.Method == HybridFusion.ReciprocalRank
+                    ? ReciprocalRankFusion.Fuse([vector, text], h => h.ChunkId, fusion.RrfK)
+                    : RelativeScoreFusion.Fuse([vector, text], h => h.ChunkId, h => h.Score);
+                return fused.Select(f => f.Item with { Score = f.Score }).Take(topK).ToList();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Fathom.Knowledge.Embeddings;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+
+namespace Fathom.Knowledge.Stores;
+
+/// <summary>
+/// The embedding generator a collection was created with (provider, model, dimension), built once and
+/// shared. Endpoint and key come from the <c>Embeddings</c> settings, so a collection never stores a secret.
+/// </summary>
+public sealed class CollectionEmbedders(IConfiguration configuration) : IDisposable
+{
+    private readonly ConcurrentDictionary<EmbeddingSettings, IEmbeddingGenerator<string, Embedding<float>>> _generators = new();
+
+    /// <summary>The settings new collections get when they name none.</summary>
+    public EmbeddingSettings Default
+    {
+        get
+        {
+            var options = Options(null);
+            var dimension = options.Dimension ?? HashedNgramEmbeddingGenerator.DefaultDimension;
+            var model = options.Provider == EmbeddingProvider.Hashed ? HashedNgramEmbeddingGenerator.ModelId : options.Model ?? "";
+            return new EmbeddingSettings(EmbeddingOptions.ProviderName(options.Provider), model, dimension);
+        }
+    }
+
+    public IReadOnlyList<string> Validate(EmbeddingSettings settings)
+    {
+        if (!EmbeddingOptions.TryParseProvider(settings.Provider, out var provider) || settings.Provider.Length == 0)
+        {
+            return ["'settings.embedding.provider' must be one of: hashed, openai, onnx."];
+        }
+        var options = Options(settings);
+        var problems = options.Validate().ToList();
+        if (provider != EmbeddingProvider.Hashed && Options(null).Provider != provider)
+        {
+            problems.Add($"The {settings.Provider} embedding provider is not configured on this server (Embeddings__Provider is {EmbeddingOptions.ProviderName(Options(null).Provider)}).");
+        }
+        return problems;
+    }
+
+    public IEmbeddingGenerator<string, Embedding<float>> For(EmbeddingSettings settings)
+        => _generators.GetOrAdd(settings, s => EmbeddingGeneratorFactory.Create(Options(s)));
+
+    public async Task<float[]> EmbedAsync(EmbeddingSettings settings, string text, CancellationToken ct)
+        => (await For(settings).GenerateAsync([text], cancellationToken: ct))[0].Vector.ToArray();
+
+    private EmbeddingOptions Options(EmbeddingSettings? settings)
+    {
+        var section = configuration.GetSection(EmbeddingOptions.SectionName);
+        var name = settings?.Provider ?? section["Provider"];
+        if (!EmbeddingOptions.TryParseProvider(name, out var provider))
+        {
+            throw new InvalidOperationException($"Unknown embedding provider '{name}'.");
+        }
+        return new EmbeddingOptions
+        {
+            Provider = provider,
+            Endpoint = section["Endpoint"],
+            ApiKey = section["ApiKey"],
+            ModelPath = section["ModelPath"],
+            Model = settings?.Model ?? section["Model"],
+            Dimension = settings?.Dimension ?? (int.TryParse(section["Dimension"], out var d) ? d : null),
+        };
+    }
+
+    public void Dispose()
+    {
+        foreach (var generator in _generators.Values)
+        {
+            generator.Dispose();
+        }
+    }
+}

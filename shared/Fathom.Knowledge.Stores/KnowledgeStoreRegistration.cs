@@ -1,0 +1,37 @@
+using Fathom.Data;
+using Fathom.Functions;
+using Microsoft.Extensions.DependencyInjection;
+using Pgvector.Npgsql;
+using Npgsql;
+
+namespace Fathom.Knowledge.Stores;
+
+public static class KnowledgeStoreRegistration
+{
+    public static FunctionsApplicationBuilder AddKnowledgeStores(this FunctionsApplicationBuilder builder)
+    {
+        builder.AddSystemDatabase();
+        // The slim builder has no UseVector(); the resolver factory is what UseVector() adds.
+#pragma warning disable NPG9001 // Npgsql's plugin API, the one pgvector itself uses.
+        builder.AddVectorDatabase(source => source.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory()));
+#pragma warning restore NPG9001
+        builder.SetDefault(IngestQueue.StreamSetting, IngestQueue.DefaultStream);
+        builder.Services.AddSingleton<CollectionStore>();
+        builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<ChunkStore>();
+        builder.Services.AddSingleton<IngestQueue>();
+        builder.Services.AddSingleton<CollectionEmbedders>();
+        builder.Services.AddSingleton<ChunkSearch>();
+        return builder;
+    }
+
+    /// <summary>For apps that only hand documents to ingestion (Posts): collections, documents and the queue, no vector store.</summary>
+    public static FunctionsApplicationBuilder AddKnowledgeIngestQueue(this FunctionsApplicationBuilder builder)
+    {
+        builder.SetDefault(IngestQueue.StreamSetting, IngestQueue.DefaultStream);
+        builder.Services.AddSingleton<CollectionStore>();
+        builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<IngestQueue>();
+        return builder;
+    }
+}

@@ -1,0 +1,107 @@
+using System.ClientModel.Primitives;
+using System.ClientModel;
+using Azure.Identity;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
+namespace Fathom.Knowledge.Embeddings;
+
+/// <summary>
+/// Builds Microsoft.Extensions.AI clients for OpenAI-compatible servers (OpenAI, Ollama, vLLM,
+/// LM Studio, …) and for Azure OpenAI, chosen by the endpoint's host. Azure without an API key
+/// signs in with DefaultAzureCredential (managed identity in the cluster).
+/// </summary>
+public static class OpenAICompatibleClientFactory
+{
+    // Local servers ignore the key, but the OpenAI client refuses to start without one.
+    private const string PlaceholderApiKey = "unused";
+
+    public static IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(EmbeddingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (options.Provider != EmbeddingProvider.OpenAI)
+        {
+            problems = [.. problems, "Embeddings__Provider must be openai for an OpenAI-compatible embedder."];
+        }
+
+        ThrowIfInvalid("embedding", problems);
+        var client = CreateClient(options.Endpoint, options.ApiKey);
+        return client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator(options.Dimension);
+    }
+
+    public static IChatClient CreateChatClient(ChatModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfInvalid("chat", options.Validate());
+        return CreateClient(options.Endpoint, options.ApiKey).GetChatClient(options.Model).AsIChatClient();
+    }
+
+    /// <summary>The chat client, or null when no chat model is configured (answers are then extractive).</summary>
+    public static IChatClient? TryCreateChatClient(ChatModelOptions options) =>
+        options is { IsConfigured: true } ? CreateChatClient(options) : null;
+
+    private const string AzureCognitiveServicesScope = "https://cognitiveservices.azure.com/.default";
+
+    /// <summary>True for Azure OpenAI and Azure AI Foundry hosts, which use deployment routes and Entra ID.</summary>
+    public static bool IsAzureOpenAIEndpoint(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var host = endpoint.Host;
+        return host.EndsWith(".openai.azure.com", StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith(".cognitiveservices.azure.com", StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith(".services.ai.azure.com", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static bool TryParseEndpoint(string? value, out Uri endpoint)
+    {
+        endpoint = null!;
+        if (!Uri.TryCreate(value?.Trim(), UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
+        {
+            return false;
+        }
+
+        endpoint = parsed;
+        return true;
+    }
+
+    private static OpenAIClient CreateClient(string? endpointText, string? apiKey)
+    {
+        var hasKey = !string.IsNullOrWhiteSpace(apiKey);
+        if (string.IsNullOrWhiteSpace(endpointText))
+        {
+            return new OpenAIClient(new ApiKeyCredential(apiKey!));
+        }
+
+        if (!TryParseEndpoint(endpointText, out var endpoint))
+        {
+            throw new InvalidOperationException($"'{endpointText}' is not an absolute http or https address.");
+        }
+
+        if (IsAzureOpenAIEndpoint(endpoint))
+        {
+            // Azure OpenAI's v1 API speaks the OpenAI protocol under /openai/v1/, so the OpenAI client serves it
+            // directly: the Azure.AI.OpenAI wrapper is not trim-safe, and the apps publish with Native AOT.
+            var azure = new OpenAIClientOptions { Endpoint = new Uri(endpoint, "/openai/v1/") };
+            return hasKey
+                ? new OpenAIClient(new ApiKeyCredential(apiKey!), azure)
+#pragma warning disable OPENAI001 // The token-policy constructor is how the OpenAI client takes Entra ID tokens.
+                : new OpenAIClient(new BearerTokenPolicy(new DefaultAzureCredential(), AzureCognitiveServicesScope), azure);
+#pragma warning restore OPENAI001
+        }
+
+        return new OpenAIClient(new ApiKeyCredential(hasKey ? apiKey! : PlaceholderApiKey), new OpenAIClientOptions { Endpoint = WithApiPath(endpoint) });
+    }
+
+    // The OpenAI client appends "embeddings" or "chat/completions" to the endpoint; servers serve them under /v1.
+    private static Uri WithApiPath(Uri endpoint) =>
+        endpoint.AbsolutePath is "" or "/" ? new Uri(endpoint, "/v1") : endpoint;
+
+    private static void ThrowIfInvalid(string what, IReadOnlyList<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"The {what} model settings are invalid: {string.Join(" ", problems)}");
+        }
+    }
+}

@@ -1,0 +1,5 @@
+using Fathom.Functions;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.AddGeneratedFunctions();
+builder.Build().Run();

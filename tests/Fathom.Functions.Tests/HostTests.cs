@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Fathom.Functions.Tests;
+
+public sealed class HostTests
+{
+    [Fact]
+    public async Task A_timer_fires_once_per_occurrence_across_two_processes()
+    {
+        var worker = new Worker();
+        var db = await Worker.RedisAsync();
+        await using var first = await worker.StartAsync();
+        await using var second = await worker.StartAsync();
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var ticks = (await db.ListRangeAsync($"{worker.HostId}:ticks")).Select(v => (long)v).ToList();
+
+        Assert.True(ticks.Count >= 3, $"expected at least 3 runs in 4 s, saw {ticks.Count}");
+        Assert.Equal(ticks.Count, ticks.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task The_functions_setting_limits_a_process_to_the_named_function()
+    {
+        var worker = new Worker();
+        var db = await Worker.RedisAsync();
+        await using var app = await worker.StartAsync(("AzureFunctionsJobHost__functions__0", "Ping"));
+        await app.WaitForOutputAsync("Ping:", TimeSpan.FromSeconds(10));
+
+        await db.StreamAddAsync(worker.Stream, [new("job", "ignored"), new("mode", "ok")]);
+        var pong = await app.Client.GetFromJsonAsync<string>("/api/ping");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.Equal("pong", pong);
+        Assert.DoesNotContain("Work:", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Tick:", app.Output, StringComparison.Ordinal);
+        Assert.False(await db.SetContainsAsync($"{worker.Stream}:started", "ignored"));
+        Assert.Equal(0, await db.ListLengthAsync($"{worker.HostId}:ticks"));
+    }
+
+    [Fact]
+    public async Task Start_up_prints_the_function_table_with_urls_streams_and_schedules()
+    {
+        var worker = new Worker();
+        await using var app = await worker.StartAsync();
+        await app.WaitForOutputAsync("Functions (", TimeSpan.FromSeconds(10));
+
+        Assert.Contains($"Ping: [GET] http://127.0.0.1:{app.Port}/api/ping (Anonymous)", app.Output, StringComparison.Ordinal);
+        Assert.Contains($"Work: redisStreamTrigger '{worker.Stream}' group 'workers'", app.Output, StringComparison.Ordinal);
+        Assert.Contains("Tick: timerTrigger '*/1 * * * * *'", app.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Function_level_functions_need_the_host_key()
+    {
+        var worker = new Worker();
+        await using var app = await worker.StartAsync();
+
+        using var without = await app.Client.GetAsync("/api/internal/secret");
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/api/internal/secret") { Headers = { { "x-functions-key", "nope" } } };
+        using var wrongResponse = await app.Client.SendAsync(wrong);
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/api/internal/secret") { Headers = { { "x-functions-key", "test-host-key" } } };
+        using var rightResponse = await app.Client.SendAsync(right);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Equal("application/problem+json", without.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, rightResponse.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_routes_answer_problem_details_with_a_request_id()
+    {
+        var worker = new Worker();
+        await using var app = await worker.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/nothing-here") { Headers = { { "X-Request-Id", "req-123" } } };
+
+        using var response = await app.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("req-123", response.Headers.GetValues("X-Request-Id").Single());
+    }
+
+    [Fact]
+    public async Task Readiness_fails_when_a_store_is_unreachable_and_liveness_does_not()
+    {
+        var worker = new Worker();
+        await using var app = await worker.StartAsync(("RedisConnection", "127.0.0.1:1,connectTimeout=200"), ("AzureFunctionsJobHost__functions__0", "Ping"));
+
+        using var live = await app.Client.GetAsync("/health/live");
+        using var ready = await app.Client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+}

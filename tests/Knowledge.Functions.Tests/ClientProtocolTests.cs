@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using static Knowledge.Functions.Tests.KnowledgeFixture;
+
+namespace Knowledge.Functions.Tests;
+
+/// <summary>The clients people already have: OpenAI-compatible chat completions and MCP.</summary>
+[Collection(KnowledgeCollection.Name)]
+public sealed class ClientProtocolTests(KnowledgeFixture fixture)
+{
+    private async Task<(HttpClient Client, Guid Collection)> ReadyCollectionAsync(string name)
+    {
+        var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, name);
+        var id = (await UploadAsync(alice, collection, ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun."))))[0].GetProperty("id").GetGuid();
+        await WaitSettledAsync(alice, collection, id);
+        return (alice, collection);
+    }
+
+    [Fact]
+    public async Task An_openai_client_can_ask_a_collection_by_its_name()
+    {
+        var (alice, _) = await ReadyCollectionAsync("astronomy");
+        using (alice)
+        {
+            var models = await alice.GetFromJsonAsync<JsonElement>("/api/v1/models");
+            using var response = await alice.PostAsJsonAsync("/api/v1/chat/completions", new { model = "astronomy", messages = new[] { new { role = "user", content = "Why do comets have tails?" } } });
+            var completion = await response.Content.ReadFromJsonAsync<JsonElement>();
+            using var unknown = await alice.PostAsJsonAsync("/api/v1/chat/completions", new { model = "nope", messages = new[] { new { role = "user", content = "hi" } } });
+
+            Assert.Contains(models.GetProperty("data").EnumerateArray(), m => m.GetProperty("id").GetString() == "astronomy");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("chat.completion", completion.GetProperty("object").GetString());
+            var content = completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+            Assert.Contains("tails", content, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("[1] comets.txt", content, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task An_openai_client_can_stream_the_answer()
+    {
+        var (alice, _) = await ReadyCollectionAsync("astronomy-stream");
+        using (alice)
+        {
+            using var response = await alice.PostAsJsonAsync("/api/v1/chat/completions", new { model = "astronomy-stream", stream = true, messages = new[] { new { role = "user", content = "What do comets grow?" } } });
+            var body = await response.Content.ReadAsStringAsync();
+            var chunks = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(l => l["data: ".Length..]).ToList();
+
+            Assert.Equal("[DONE]", chunks[^1]);
+            var text = string.Concat(chunks.SkipLast(1).Select(c => JsonDocument.Parse(c).RootElement.GetProperty("choices")[0].GetProperty("delta"))
+                .Where(d => d.TryGetProperty("content", out _)).Select(d => d.GetProperty("content").GetString()));
+            Assert.Contains("dust", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_mcp_client_lists_tools_and_searches_with_its_credential()
+    {
+        var (alice, collection) = await ReadyCollectionAsync("mcp-astronomy");
+        using (alice)
+        {
+            var tools = await McpAsync(alice, "tools/list", new { });
+            var search = await McpAsync(alice, "tools/call", new { name = "search", arguments = new { collection = collection.ToString(), query = "comet tails", mode = "fulltext" } });
+            using var anonymous = new HttpClient { BaseAddress = alice.BaseAddress };
+            using var refused = await anonymous.SendAsync(McpRequest("tools/list", new { }));
+
+            Assert.Equal(new[] { "ask", "list_collections", "search" }, tools.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order().ToArray());
+            Assert.Contains("comets.txt", search.GetProperty("result").GetRawText(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+    }
+
+    private static HttpRequestMessage McpRequest(string method, object parameters)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/mcp")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameters }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        return request;
+    }
+
+    private static async Task<JsonElement> McpAsync(HttpClient client, string method, object parameters)
+    {
+        using var response = await client.SendAsync(McpRequest(method, parameters));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        // Streamable HTTP may answer as JSON or as one server-sent event.
+        var json = body.TrimStart().StartsWith('{') ? body : body.Split('\n').First(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..];
+        return JsonDocument.Parse(json).RootElement;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Fathom.Testing;
+using StackExchange.Redis;
+using static Knowledge.Functions.Tests.KnowledgeFixture;
+
+namespace Knowledge.Functions.Tests;
+
+[Collection(KnowledgeCollection.Name)]
+public sealed class IngestionTests(KnowledgeFixture fixture)
+{
+    [Fact]
+    public async Task Every_format_is_ingested_and_found_with_its_page_and_heading()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Formats");
+        var docs = await UploadAsync(alice, collection,
+            ("notes.txt", SampleDocuments.Text("Volcanoes erupt when magma pressure builds beneath the crust.")),
+            ("guide.md", SampleDocuments.Text("# Sourdough\n\nA sourdough starter needs flour, water and patience.")),
+            ("page.html", SampleDocuments.Text("<html><head><style>p{}</style><script>alert(1)</script></head><body><h1>Glaciers</h1><p>Glaciers carve valleys &amp; fjords.</p></body></html>")),
+            ("manual.pdf", SampleDocuments.Pdf("Introduction to bicycles.", "Chain lubrication keeps the drivetrain quiet.")),
+            ("report.docx", SampleDocuments.Docx("Beekeeping", "Honeybees dance to share where nectar is.")),
+            ("table.csv", SampleDocuments.Text("city,river\nParis,Seine\nCairo,Nile")),
+            ("data.json", SampleDocuments.Text("{\"planet\": \"Saturn\", \"feature\": \"rings of ice\"}")));
+        Assert.Equal(7, docs.Length);
+
+        foreach (var doc in docs)
+        {
+            var settled = await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
+            Assert.Equal("COMPLETE", settled.GetProperty("status").GetString());
+            Assert.True(settled.GetProperty("chunksTotal").GetInt32() >= 1);
+            Assert.Equal(settled.GetProperty("chunksTotal").GetInt32(), settled.GetProperty("chunksDone").GetInt32());
+        }
+
+        var pdf = (await SearchAsync(alice, collection, "chain lubrication drivetrain", "fulltext")).GetProperty("results")[0];
+        Assert.Equal("manual.pdf", pdf.GetProperty("documentName").GetString());
+        Assert.Equal(2, pdf.GetProperty("page").GetInt32());
+        Assert.Contains("<mark>", pdf.GetProperty("snippet").GetString(), StringComparison.Ordinal);
+
+        var docx = (await SearchAsync(alice, collection, "honeybees nectar", "hybrid")).GetProperty("results")[0];
+        Assert.Equal("report.docx", docx.GetProperty("documentName").GetString());
+        Assert.Equal("Beekeeping", docx.GetProperty("heading").GetString());
+
+        var html = (await SearchAsync(alice, collection, "glaciers fjords", "vector")).GetProperty("results")[0];
+        Assert.Equal("page.html", html.GetProperty("documentName").GetString());
+        Assert.DoesNotContain("alert", html.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal("data.json", (await SearchAsync(alice, collection, "Saturn rings", "hybrid")).GetProperty("results")[0].GetProperty("documentName").GetString());
+        Assert.Equal("table.csv", (await SearchAsync(alice, collection, "Cairo Nile", "fulltext")).GetProperty("results")[0].GetProperty("documentName").GetString());
+    }
+
+    [Fact]
+    public async Task A_corrupt_pdf_fails_its_own_document_with_the_reason_and_the_queue_keeps_flowing()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Corrupt");
+        var docs = await UploadAsync(alice, collection,
+            ("broken.pdf", "%PDF-1.7 this is not really a pdf"u8.ToArray()),
+            ("fine.txt", SampleDocuments.Text("Penguins huddle together to stay warm.")));
+
+        var broken = await WaitSettledAsync(alice, collection, docs[0].GetProperty("id").GetGuid());
+        var fine = await WaitSettledAsync(alice, collection, docs[1].GetProperty("id").GetGuid());
+
+        Assert.Equal("FAILED", broken.GetProperty("status").GetString());
+        Assert.Contains("PDF", broken.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("COMPLETE", fine.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_uploads_are_refused_with_clear_problems_and_store_nothing()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Refusals");
+
+        using var wrongType = await PostFilesAsync(alice, collection, ("ok.txt", SampleDocuments.Text("fine")), ("tool.exe", [1, 2, 3]));
+        using var tooBig = await PostFilesAsync(alice, collection, ("big.txt", new byte[2_100_000]));
+        using var empty = await PostFilesAsync(alice, collection, ("empty.txt", []));
+        using var none = await alice.PostAsync($"/api/collections/{collection}/documents", new MultipartFormDataContent { { new StringContent("x"), "other" } });
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
+        var detail = (await wrongType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("tool.exe", detail, StringComparison.Ordinal);
+        Assert.Contains(".pdf", detail, StringComparison.Ordinal);
+        Assert.Contains(".docx", detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
+        Assert.Equal("application/problem+json", tooBig.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        var list = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents");
+        Assert.Equal(0, list.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_same_content_twice_is_one_document()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Dedupe");
+        var first = await UploadAsync(alice, collection, ("a.txt", SampleDocuments.Text("Identical words about tides.")));
+        var second = await UploadAsync(alice, collection, ("b.txt", SampleDocuments.Text("Identical words about tides.")));
+
+        Assert.False(first[0].GetProperty("duplicate").GetBoolean());
+        Assert.True(second[0].GetProperty("duplicate").GetBoolean());
+        Assert.Equal(first[0].GetProperty("id").GetGuid(), second[0].GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_redelivered_entry_and_a_reindex_never_duplicate_chunks()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Idempotent", chunkSize: 64, overlap: 8);
+        var id = (await UploadAsync(alice, collection, ("long.txt", SampleDocuments.Long(40))))[0].GetProperty("id").GetGuid();
+        var done = await WaitSettledAsync(alice, collection, id);
+        var total = done.GetProperty("chunksTotal").GetInt32();
+
+        // The same entry again, as a redelivery would bring it.
+        var redis = (await ConnectionMultiplexer.ConnectAsync(TestStack.Redis)).GetDatabase();
+        await redis.StreamAddAsync(fixture.Stream, [new("documentId", id.ToString()), new("collectionId", collection.ToString()), new("version", 1)]);
+        await Task.Delay(1500);
+        Assert.Equal((total, total), await fixture.StoredChunksAsync(collection, id));
+
+        using var reindex = await alice.PostAsync($"/api/collections/{collection}/documents/{id}/reindex", null);
+        Assert.Equal(HttpStatusCode.Accepted, reindex.StatusCode);
+        var again = await WaitSettledAsync(alice, collection, id);
+        Assert.Equal("COMPLETE", again.GetProperty("status").GetString());
+        Assert.Equal(2, again.GetProperty("version").GetInt32());
+        Assert.Equal((total, total), await fixture.StoredChunksAsync(collection, id));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_document_is_resumed_by_another_with_no_missing_or_duplicate_chunk()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Crash", chunkSize: 64, overlap: 0);
+        var id = (await UploadAsync(alice, collection, ("big.txt", SampleDocuments.Long(4000))))[0].GetProperty("id").GetGuid();
+
+        // Kill the worker once some, but not all, chunks are stored.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var doc = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents/{id}");
+            var doneSoFar = doc.GetProperty("chunksDone").GetInt32();
+            if (doneSoFar > 0 && doneSoFar < doc.GetProperty("chunksTotal").GetInt32())
+            {
+                break;
+            }
+            Assert.NotEqual("COMPLETE", doc.GetProperty("status").GetString());
+            Assert.True(DateTime.UtcNow < until, "ingestion never started");
+            await Task.Delay(10);
+        }
+        fixture.Ingestion.Kill();
+        var (partial, _) = await fixture.StoredChunksAsync(collection, id);
+
+        fixture.ReplaceIngestion(await fixture.StartIngestionAsync());
+        var settled = await WaitSettledAsync(alice, collection, id, TimeSpan.FromSeconds(120));
+
+        Assert.Equal("COMPLETE", settled.GetProperty("status").GetString());
+        var total = settled.GetProperty("chunksTotal").GetInt32();
+        Assert.True(partial > 0 && partial < total, $"the kill should land mid-document ({partial} of {total} stored)");
+        Assert.Equal((total, total), await fixture.StoredChunksAsync(collection, id));
+    }
+
+    [Fact]
+    public async Task A_deleted_document_leaves_search_at_once()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Deleting");
+        var id = (await UploadAsync(alice, collection, ("gone.txt", SampleDocuments.Text("Narwhals have a long spiral tusk."))))[0].GetProperty("id").GetGuid();
+        await WaitSettledAsync(alice, collection, id);
+        Assert.Equal(1, (await SearchAsync(alice, collection, "narwhal tusk", "fulltext")).GetProperty("results").GetArrayLength());
+
+        using var deleted = await alice.DeleteAsync($"/api/collections/{collection}/documents/{id}");
+        using var again = await alice.DeleteAsync($"/api/collections/{collection}/documents/{id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal(0, (await SearchAsync(alice, collection, "narwhal tusk", "hybrid")).GetProperty("results").GetArrayLength());
+        Assert.Equal((0L, 0L), await fixture.StoredChunksAsync(collection, id));
+    }
+}

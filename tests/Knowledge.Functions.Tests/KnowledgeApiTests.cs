@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using static Knowledge.Functions.Tests.KnowledgeFixture;
+
+namespace Knowledge.Functions.Tests;
+
+[Collection(KnowledgeCollection.Name)]
+public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
+{
+    [Fact]
+    public async Task Another_users_collection_documents_chunks_search_and_ask_are_all_not_found()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        using var bob = fixture.ClientFor(fixture.Bob);
+        var collection = await CreateCollectionAsync(alice, "Alice's secrets");
+        var id = (await UploadAsync(alice, collection, ("secret.txt", SampleDocuments.Text("The vault code is hidden under the oak tree."))))[0].GetProperty("id").GetGuid();
+        await WaitSettledAsync(alice, collection, id);
+        var chunkId = (await SearchAsync(alice, collection, "vault code", "fulltext")).GetProperty("results")[0].GetProperty("chunkId").GetString();
+
+        var attempts = new List<HttpResponseMessage>
+        {
+            await bob.GetAsync($"/api/collections/{collection}"),
+            await bob.PatchAsJsonAsync($"/api/collections/{collection}", new { name = "mine" }),
+            await bob.GetAsync($"/api/collections/{collection}/documents"),
+            await bob.GetAsync($"/api/collections/{collection}/documents/{id}"),
+            await bob.GetAsync($"/api/collections/{collection}/chunks/{chunkId}"),
+            await bob.PostAsJsonAsync($"/api/collections/{collection}/search", new { query = "vault code" }),
+            await bob.PostAsJsonAsync("/api/search", new { collectionIds = new[] { collection }, query = "vault code" }),
+            await bob.PostAsJsonAsync($"/api/collections/{collection}/ask", new { question = "Where is the vault code?" }),
+            await PostFilesAsync(bob, collection, ("x.txt", SampleDocuments.Text("intruder"))),
+            await bob.PostAsync($"/api/collections/{collection}/documents/{id}/reindex", null),
+            await bob.DeleteAsync($"/api/collections/{collection}/documents/{id}"),
+            await bob.DeleteAsync($"/api/collections/{collection}"),
+        };
+
+        Assert.All(attempts, r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+        var bobs = await bob.GetFromJsonAsync<JsonElement>("/api/collections");
+        Assert.DoesNotContain(bobs.GetProperty("items").EnumerateArray(), c => c.GetProperty("id").GetGuid() == collection);
+        Assert.Equal("COMPLETE", (await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents/{id}")).GetProperty("status").GetString());
+        attempts.ForEach(r => r.Dispose());
+    }
+
+    [Fact]
+    public async Task Ask_answers_with_citations_that_point_at_the_right_document_and_page()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Ask");
+        var docs = await UploadAsync(alice, collection,
+            ("boats.pdf", SampleDocuments.Pdf("Sailing basics for beginners.", "A keel keeps a sailboat from capsizing in strong wind.")),
+            ("bread.txt", SampleDocuments.Text("Bread rises because yeast produces carbon dioxide.")));
+        foreach (var doc in docs)
+        {
+            await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
+        }
+
+        using var response = await alice.PostAsJsonAsync($"/api/collections/{collection}/ask", new { question = "What keeps a sailboat from capsizing?" });
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("extractive", answer.GetProperty("kind").GetString());
+        Assert.Contains("keel", answer.GetProperty("answer").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("[1]", answer.GetProperty("answer").GetString(), StringComparison.Ordinal);
+        var first = answer.GetProperty("citations")[0];
+        Assert.Equal(1, first.GetProperty("n").GetInt32());
+        Assert.Equal("boats.pdf", first.GetProperty("documentName").GetString());
+        Assert.Equal(2, first.GetProperty("page").GetInt32());
+
+        var chunk = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/chunks/{first.GetProperty("chunkId").GetString()}");
+        Assert.Contains("keel", chunk.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_streams_citations_tokens_and_done_as_server_sent_events()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Stream");
+        var id = (await UploadAsync(alice, collection, ("owls.txt", SampleDocuments.Text("Owls hunt at night using silent flight and sharp hearing."))))[0].GetProperty("id").GetGuid();
+        await WaitSettledAsync(alice, collection, id);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/collections/{collection}/ask") { Content = JsonContent.Create(new { question = "How do owls hunt?", stream = true }) };
+        using var response = await alice.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split('\n')[0]).ToList();
+        Assert.Equal("event: citations", events[0]);
+        Assert.Contains("event: token", events);
+        Assert.Equal("event: done", events[^1]);
+        Assert.Contains("owls.txt", body, StringComparison.Ordinal);
+        Assert.Contains("\"kind\":\"extractive\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Collections_validate_settings_and_keep_them_fixed()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        using var bad = await alice.PostAsJsonAsync("/api/collections", new { name = "", settings = new { chunkSize = 10, chunkOverlap = 500, embedding = new { provider = "magic" } } });
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True(errors.TryGetProperty("name", out _));
+        Assert.True(errors.TryGetProperty("settings.chunkSize", out _));
+        Assert.True(errors.TryGetProperty("settings.chunkOverlap", out _));
+
+        var id = await CreateCollectionAsync(alice, "Settings", chunkSize: 300, overlap: 30);
+        using var patched = await alice.PatchAsJsonAsync($"/api/collections/{id}", new { name = "Renamed", settings = new { chunkSize = 999 } });
+        var collection = await patched.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Renamed", collection.GetProperty("name").GetString());
+        Assert.Equal(300, collection.GetProperty("settings").GetProperty("chunkSize").GetInt32());
+        Assert.Equal("hashed", collection.GetProperty("settings").GetProperty("embedding").GetProperty("provider").GetString());
+        Assert.Equal(384, collection.GetProperty("settings").GetProperty("embedding").GetProperty("dimension").GetInt32());
+    }
+
+    [Fact]
+    public async Task Search_rejects_bad_requests_with_field_errors()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var id = await CreateCollectionAsync(alice, "Validation");
+
+        using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "", mode = "psychic", topK = 500 });
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(errors.TryGetProperty("query", out _));
+        Assert.True(errors.TryGetProperty("mode", out _));
+        Assert.True(errors.TryGetProperty("topK", out _));
+    }
+
+    [Fact]
+    public async Task Documents_list_filters_by_status_and_name_and_pages()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var id = await CreateCollectionAsync(alice, "Listing");
+        var docs = await UploadAsync(alice, id,
+            ("alpha-notes.txt", SampleDocuments.Text("alpha text")),
+            ("beta-notes.txt", SampleDocuments.Text("beta text")),
+            ("gamma.pdf", "not a pdf"u8.ToArray()));
+        foreach (var doc in docs)
+        {
+            await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+        }
+
+        var failed = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?status=FAILED");
+        var named = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?q=notes&pageSize=1&page=2");
+        using var badStatus = await alice.GetAsync($"/api/collections/{id}/documents?status=LOST");
+
+        Assert.Equal("gamma.pdf", Assert.Single(failed.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal(2, named.GetProperty("total").GetInt64());
+        Assert.Single(named.GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
+    }
+
+    [Fact]
+    public async Task One_query_searches_several_collections()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var first = await CreateCollectionAsync(alice, "Rivers");
+        var second = await CreateCollectionAsync(alice, "Mountains");
+        var a = (await UploadAsync(alice, first, ("amazon.txt", SampleDocuments.Text("The Amazon river carries more water than any other river."))))[0];
+        var b = (await UploadAsync(alice, second, ("everest.txt", SampleDocuments.Text("Everest is the highest mountain above sea level, far above any river."))))[0];
+        await WaitSettledAsync(alice, first, a.GetProperty("id").GetGuid());
+        await WaitSettledAsync(alice, second, b.GetProperty("id").GetGuid());
+
+        using var response = await alice.PostAsJsonAsync("/api/search", new { collectionIds = new[] { first, second }, query = "river", mode = "fulltext" });
+        var results = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray().ToList();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(results, r => r.GetProperty("documentName").GetString() == "amazon.txt" && r.GetProperty("collectionId").GetGuid() == first);
+        Assert.Contains(results, r => r.GetProperty("documentName").GetString() == "everest.txt" && r.GetProperty("collectionId").GetGuid() == second);
+    }
+
+    [Fact]
+    public async Task A_snippet_escapes_html_in_the_text_and_marks_the_matches()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var id = await CreateCollectionAsync(alice, "Escaping");
+        var doc = (await UploadAsync(alice, id, ("code.md", Encoding.UTF8.GetBytes("Never trust `<script>steal()</script>` in comments about hedgehogs."))))[0];
+        await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+
+        var snippet = (await SearchAsync(alice, id, "hedgehogs", "fulltext")).GetProperty("results")[0].GetProperty("snippet").GetString()!;
+
+        Assert.Contains("<mark>hedgehogs</mark>", snippet, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", snippet, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", snippet, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Fathom.Testing;
+using Npgsql;
+
+namespace Knowledge.Functions.Tests;
+
+/// <summary>Knowledge and Ingestion apps on a fresh database and their own ingest stream, with two users.</summary>
+public sealed class KnowledgeFixture : IAsyncLifetime
+{
+    public TestIdentity Identity { get; } = new();
+
+    public string Stream { get; } = $"test:ingest:{Guid.NewGuid():N}";
+
+    public TestDatabase Database { get; private set; } = null!;
+
+    public FunctionAppProcess Knowledge { get; private set; } = null!;
+
+    public FunctionAppProcess Ingestion { get; private set; } = null!;
+
+    public Guid Alice { get; private set; }
+
+    public Guid Bob { get; private set; }
+
+    public Dictionary<string, string> Settings { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Alice = await TestIdentity.CreateUserAsync(Database.Source);
+        Bob = await TestIdentity.CreateUserAsync(Database.Source);
+        Settings = new Dictionary<string, string>(Identity.Settings)
+        {
+            ["PostgresConnection"] = Database.ConnectionString,
+            ["RedisConnection"] = TestStack.Redis,
+            ["VectorStoreConnection"] = TestStack.VectorStore,
+            ["IngestStream"] = Stream,
+            ["Knowledge__MaxUploadBytes"] = "2000000",
+            ["AzureFunctionsJobHost__extensions__redisStreams__visibilityTimeout"] = "00:00:01",
+            ["AzureFunctionsJobHost__extensions__redisStreams__pollingInterval"] = "00:00:00.050",
+        };
+        foreach (var (key, value) in TestStack.GenerousRateLimits())
+        {
+            Settings[key] = value;
+        }
+        Knowledge = await FunctionAppProcess.StartAsync("Knowledge", Settings);
+        Ingestion = await StartIngestionAsync();
+    }
+
+    public Task<FunctionAppProcess> StartIngestionAsync() => FunctionAppProcess.StartAsync("Ingestion", Settings);
+
+    public void ReplaceIngestion(FunctionAppProcess ingestion) => Ingestion = ingestion;
+
+    public HttpClient ClientFor(Guid user)
+    {
+        var client = new HttpClient { BaseAddress = Knowledge.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Identity.Token(user));
+        return client;
+    }
+
+    public static async Task<Guid> CreateCollectionAsync(HttpClient client, string name = "Docs", int chunkSize = 200, int overlap = 20)
+    {
+        using var response = await client.PostAsJsonAsync("/api/collections", new { name, settings = new { chunkSize, chunkOverlap = overlap } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    public static async Task<JsonElement[]> UploadAsync(HttpClient client, Guid collection, params (string Name, byte[] Content)[] files)
+    {
+        using var response = await PostFilesAsync(client, collection, files);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").EnumerateArray().ToArray();
+    }
+
+    public static async Task<HttpResponseMessage> PostFilesAsync(HttpClient client, Guid collection, params (string Name, byte[] Content)[] files)
+    {
+        using var form = new MultipartFormDataContent();
+        foreach (var (name, content) in files)
+        {
+            form.Add(new ByteArrayContent(content), "files", name);
+        }
+        return await client.PostAsync($"/api/collections/{collection}/documents", form);
+    }
+
+    /// <summary>Polls the status endpoint until the document leaves PENDING/RUNNING.</summary>
+    public static async Task<JsonElement> WaitSettledAsync(HttpClient client, Guid collection, Guid document, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var doc = await client.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents/{document}");
+            var status = doc.GetProperty("status").GetString();
+            if (status is "COMPLETE" or "FAILED")
+            {
+                return doc;
+            }
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"Document {document} still {status}.");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public static async Task<JsonElement> SearchAsync(HttpClient client, Guid collection, string query, string mode, int topK = 10)
+    {
+        using var response = await client.PostAsJsonAsync($"/api/collections/{collection}/search", new { query, mode, topK });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Rows in the vector store for a document (all versions).</summary>
+    public async Task<(long Rows, long Positions)> StoredChunksAsync(Guid collection, Guid document)
+    {
+        await using var source = NpgsqlDataSource.Create(TestStack.VectorStore);
+        await using var command = source.CreateCommand($"SELECT count(*), count(DISTINCT position) FROM chunks_{collection:N} WHERE document_id = $1");
+        command.Parameters.Add(new() { Value = document });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Knowledge.DisposeAsync();
+        await Ingestion.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class KnowledgeCollection : ICollectionFixture<KnowledgeFixture>
+{
+    public const string Name = "knowledge";
+}
