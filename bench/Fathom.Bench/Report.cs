@@ -185,7 +185,7 @@ public static class Report
         }
         md.AppendLine(CultureInfo.InvariantCulture, $"## Search ({search["queries"]} queries × 2, top {search["topK"]}, via ChunkSearch; {search["vectorStore"]}, pgvector {search["pgvector"]})");
         md.AppendLine();
-        md.AppendLine("| chunks | load rows/s | HNSW build s | vector p50 / p99 ms | full-text p50 / p99 ms | hybrid p50 / p99 ms | exact vector p50 ms | recall@10 (ef_search 40 / 100 / 200) | recall@10, chunk-like queries | similarity kept |");
+        md.AppendLine("| chunks | load rows/s | HNSW build s | vector p50 / p99 ms | full-text p50 / p99 ms | hybrid p50 / p99 ms | exact vector p50 ms | recall@10 at ef_search 100 (sweep 40 / 100 / 200 / 400) | recall@10, chunk-like queries | similarity kept |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in sizes)
         {

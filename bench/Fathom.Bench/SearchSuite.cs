@@ -24,13 +24,17 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
     private const int Dimension = 384;
     private const int InsertBatch = 1024;
     private const int TopK = 10;
-    private static readonly int[] EfSearch = [40, 100, 200];
+    private static readonly int[] EfSearch = [40, 100, 200, 400];
 
     public async Task<JsonObject> RunAsync()
     {
         var ct = CancellationToken.None;
         var builder = new NpgsqlDataSourceBuilder(env.VectorStoreConnection);
         builder.UseVector();
+        // As the apps configure it (KnowledgeStoreRegistration): the product's default candidate list.
+        builder.UsePhysicalConnectionInitializer(
+            connection => { using var set = new NpgsqlCommand($"SET hnsw.ef_search = {ChunkStore.DefaultEfSearch}", connection); set.ExecuteNonQuery(); },
+            async connection => { await using var set = new NpgsqlCommand($"SET hnsw.ef_search = {ChunkStore.DefaultEfSearch}", connection); await set.ExecuteNonQueryAsync(); });
         await using var source = builder.Build();
         using var store = new ChunkStore(new VectorDatabase(source));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -1,4 +1,5 @@
 using Fathom.Functions;
+using Fathom.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -12,6 +13,7 @@ public static class DataRegistration
     public static FunctionsApplicationBuilder AddSystemDatabase(this FunctionsApplicationBuilder builder)
     {
         builder.Services.AddSingleton(sp => new SystemDatabase(Build(sp, SystemDatabase.ConnectionSetting, null)));
+        builder.Services.AddSingleton<IWarmUp>(sp => new DatabaseWarmUp("postgres", sp.GetRequiredService<SystemDatabase>().Source));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "postgres", sp => new DatabaseReadinessCheck(sp.GetRequiredService<SystemDatabase>().Source), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
         return builder;
@@ -21,6 +23,7 @@ public static class DataRegistration
     public static FunctionsApplicationBuilder AddVectorDatabase(this FunctionsApplicationBuilder builder, Action<NpgsqlSlimDataSourceBuilder>? configure = null)
     {
         builder.Services.AddSingleton(sp => new VectorDatabase(Build(sp, VectorDatabase.ConnectionSetting, configure)));
+        builder.Services.AddSingleton<IWarmUp>(sp => new DatabaseWarmUp("vectorstore", sp.GetRequiredService<VectorDatabase>().Source));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "vectorstore", sp => new DatabaseReadinessCheck(sp.GetRequiredService<VectorDatabase>().Source), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
         return builder;
@@ -53,5 +56,16 @@ internal sealed class DatabaseReadinessCheck(NpgsqlDataSource source) : IHealthC
         {
             return HealthCheckResult.Unhealthy(ex.Message);
         }
+    }
+}
+
+/// <summary>Opens (and returns to the pool) one connection: the TCP handshake, authentication and Npgsql's type loading.</summary>
+internal sealed class DatabaseWarmUp(string name, NpgsqlDataSource source) : IWarmUp
+{
+    public string Name => name;
+
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancellationToken);
     }
 }

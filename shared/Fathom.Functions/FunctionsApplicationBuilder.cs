@@ -29,6 +29,9 @@ public sealed class FunctionsApplicationBuilder
         web.Services.AddSingleton<IValidateOptions<FunctionsHostOptions>, FunctionsHostOptionsValidator>();
         web.Services.TryAddSingleton(TimeProvider.System);
         web.Services.AddSingleton<RedisConnections>();
+        web.Services.AddSingleton<IWarmUp, RedisWarmUp>();
+        web.Services.AddHostedService<ConnectionWarmUp>();
+        web.Services.AddMetricsEndpoint();
         web.Logging.AddConfiguration(jobHost.GetSection("logging"));
         web.Logging.AddSimpleConsole(o =>
         {
@@ -119,6 +122,7 @@ public sealed class FunctionsApplicationBuilder
         var app = _web.Build();
         app.UseHttpPipeline(_afterAuthentication);
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapHttpFunctions(functions.OfType<HttpFunctionDescriptor>());
         app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(app, functions));
         return app;

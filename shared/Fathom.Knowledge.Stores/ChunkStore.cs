@@ -13,6 +13,10 @@ namespace Fathom.Knowledge.Stores;
 /// </summary>
 public sealed class ChunkStore(VectorDatabase database) : IDisposable
 {
+    /// <summary>HNSW's candidate list per search (pgvector's default is 40): higher finds more of the exact top k, slower.</summary>
+    public const string EfSearchSetting = "VectorStore:HnswEfSearch";
+    public const int DefaultEfSearch = 100;
+
     private const int InsertBatch = 64;
     private readonly SemaphoreSlim _extension = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _ensured = new();

@@ -1,5 +1,6 @@
 using Fathom.Data;
 using Fathom.Functions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Pgvector.Npgsql;
 using Npgsql;
@@ -11,10 +12,23 @@ public static class KnowledgeStoreRegistration
     public static FunctionsApplicationBuilder AddKnowledgeStores(this FunctionsApplicationBuilder builder)
     {
         builder.AddSystemDatabase();
-        // The slim builder has no UseVector(); the resolver factory is what UseVector() adds.
+        var efSearch = builder.Configuration.GetValue(ChunkStore.EfSearchSetting, ChunkStore.DefaultEfSearch);
+        if (efSearch is < 1 or > 1000)
+        {
+            throw new InvalidOperationException($"{ChunkStore.EfSearchSetting} must be between 1 and 1000 (was {efSearch}).");
+        }
+        var setEfSearch = $"SET hnsw.ef_search = {efSearch}";
+        builder.AddVectorDatabase(source =>
+        {
+            // The slim builder has no UseVector(); the resolver factory is what UseVector() adds.
 #pragma warning disable NPG9001 // Npgsql's plugin API, the one pgvector itself uses.
-        builder.AddVectorDatabase(source => source.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory()));
+            source.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory());
 #pragma warning restore NPG9001
+            // Once per physical connection, so a search pays no extra round trip for it.
+            source.UsePhysicalConnectionInitializer(
+                connection => { using var command = new NpgsqlCommand(setEfSearch, connection); command.ExecuteNonQuery(); },
+                async connection => { await using var command = new NpgsqlCommand(setEfSearch, connection); await command.ExecuteNonQueryAsync(); });
+        });
         builder.SetDefault(IngestQueue.StreamSetting, IngestQueue.DefaultStream);
         builder.Services.AddSingleton<CollectionStore>();
         builder.Services.AddSingleton<DocumentStore>();

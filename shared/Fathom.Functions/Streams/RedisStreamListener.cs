@@ -21,6 +21,7 @@ public sealed partial class RedisStreamListener(
     IServiceScopeFactory scopes,
     IOptions<FunctionsHostOptions> hostOptions,
     TimeProvider time,
+    FunctionMetrics metrics,
     ILogger<RedisStreamListener> logger) : BackgroundService
 {
     private readonly RedisStreamOptions _options = hostOptions.Value.Extensions.RedisStreams;
@@ -146,18 +147,22 @@ public sealed partial class RedisStreamListener(
             DeliveryCount = deliveries,
         };
 
+        var started = time.GetTimestamp();
         try
         {
             await function.Invoke(entry, context);
             await db.StreamAcknowledgeAsync(function.StreamKey, function.Group, entry.Id);
+            metrics.Record(function.Name, "success", time.GetElapsedTime(started));
         }
         catch (Exception ex) when (_abort.IsCancellationRequested)
         {
             LogReleased(logger, ex, function.Name, entry.Id.ToString());
+            metrics.Record(function.Name, "released", time.GetElapsedTime(started));
         }
         catch (Exception ex)
         {
             LogFailed(logger, ex, function.Name, entry.Id.ToString(), deliveries, _options.MaxDeliveries);
+            metrics.Record(function.Name, "failure", time.GetElapsedTime(started));
             if (deliveries >= _options.MaxDeliveries)
             {
                 await DeadLetterAsync(db, entry, deliveries, ex.Message);
@@ -179,6 +184,7 @@ public sealed partial class RedisStreamListener(
         _ = transaction.StreamAcknowledgeAsync(function.StreamKey, function.Group, entry.Id);
         await transaction.ExecuteAsync();
         LogDeadLettered(logger, function.Name, entry.Id.ToString(), DeadLetterKey, deliveries);
+        metrics.Record(function.Name, "dead_letter", TimeSpan.Zero);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Function} failed on entry {EntryId} (delivery {Delivery} of {MaxDeliveries})")]

@@ -57,7 +57,12 @@ public sealed partial class TimerListener(
                 {
                     return;
                 }
-                await Task.Delay(next.Value - now, time, stoppingToken);
+                // Timers may wake a little early; an occurrence never runs before its time (it would then also
+                // be found again as the next one).
+                while (time.GetUtcNow() is var current && current < next.Value)
+                {
+                    await Task.Delay(next.Value - current, time, stoppingToken);
+                }
                 await RunOnceAsync(db, next.Value, pastDue: false, await ReadStatusAsync(db), stoppingToken);
             }
         }
