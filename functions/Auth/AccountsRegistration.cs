@@ -16,6 +16,7 @@ public static class AccountsRegistration
             .Validate(o => o.MaxFailures >= 1, "Auth:Lockout:MaxFailures must be at least 1.")
             .Validate(o => o.Duration > TimeSpan.Zero && o.MaxDuration >= o.Duration, "Auth:Lockout:Duration must be positive and at most Auth:Lockout:MaxDuration.")
             .ValidateOnStart();
+        builder.SetDefault("Auth:PurgeSchedule", PurgeExpiredSessions.Schedule);
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<TokenRevocations>();

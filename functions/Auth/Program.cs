@@ -5,9 +5,9 @@ using Fathom.Identity;
 using Fathom.RateLimiting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
-builder.AddGeneratedFunctions();
 builder.AddSystemDatabase();
 builder.AddCallerAuthentication();
 builder.AddRateLimiting();
 builder.AddAccounts();
+builder.AddGeneratedFunctions();
 builder.Build().Run();

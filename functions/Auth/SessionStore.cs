@@ -132,6 +132,14 @@ public sealed class SessionStore(SystemDatabase database)
         return live;
     }
 
+    /// <summary>Removes refresh tokens that expired before <paramref name="expiredBefore"/>; returns how many.</summary>
+    public async Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken ct)
+    {
+        await using var purge = database.Source.CreateCommand("DELETE FROM refresh_tokens WHERE expires_at < $1");
+        purge.Parameters.Add(new() { Value = expiredBefore });
+        return await purge.ExecuteNonQueryAsync(ct);
+    }
+
     private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid familyId, Guid userId, IssuedRefreshToken refresh, IssuedAccessToken access, CancellationToken ct)
     {
         await using var insert = new NpgsqlCommand("""

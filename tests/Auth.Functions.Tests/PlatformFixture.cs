@@ -34,6 +34,9 @@ public sealed class PlatformFixture : IAsyncLifetime
             // Short locks, so a test can wait one out.
             ["Auth__Lockout__Duration"] = "00:00:02",
             ["Auth__Lockout__MaxDuration"] = "00:00:10",
+            // The expired-session purge every second, on this run's own timer locks.
+            ["Auth__PurgeSchedule"] = "*/1 * * * * *",
+            ["FunctionsHost__Id"] = $"auth-tests-{Guid.NewGuid():N}",
         };
         var apps = await Task.WhenAll(
             FunctionAppProcess.StartAsync("Auth", settings),

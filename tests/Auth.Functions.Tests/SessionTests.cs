@@ -74,4 +74,35 @@ public sealed class SessionTests(PlatformFixture fixture)
         using var response = await anonymous.PostAsJsonAsync("/api/auth/logout", new { refreshToken = "x" });
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Refresh_tokens_long_expired_are_purged_and_live_ones_keep_working()
+    {
+        var (email, password, stale) = await fixture.SignUpAsync();
+        var old = await fixture.LogInAsync(email, password);
+        var (otherEmail, otherPassword, _) = await fixture.SignUpAsync();
+        var live = await fixture.LogInAsync(otherEmail, otherPassword);
+        await using (var age = fixture.Database.Source.CreateCommand("UPDATE refresh_tokens SET expires_at = now() - interval '2 days' WHERE user_id = $1"))
+        {
+            age.Parameters.Add(new() { Value = stale });
+            Assert.Equal(1, await age.ExecuteNonQueryAsync());
+        }
+
+        // The purge timer (every second in this fixture) deletes the aged row.
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            await using var count = fixture.Database.Source.CreateCommand("SELECT count(*) FROM refresh_tokens WHERE user_id = $1");
+            count.Parameters.Add(new() { Value = stale });
+            if ((long)(await count.ExecuteScalarAsync())! == 0)
+            {
+                break;
+            }
+            Assert.True(DateTime.UtcNow < until, "the expired refresh token was not purged");
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.RefreshAsync(old.RefreshToken)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.RefreshAsync(live.RefreshToken)).Status);
+    }
 }

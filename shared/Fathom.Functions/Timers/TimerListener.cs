@@ -24,6 +24,7 @@ public sealed partial class TimerListener(
     IOptions<FunctionsHostOptions> hostOptions,
     IConfiguration configuration,
     TimeProvider time,
+    FunctionMetrics metrics,
     ILogger<TimerListener> logger) : BackgroundService
 {
     /// <summary>Replicas of one app share locks through this id (<c>FunctionsHost__Id</c>, as Azure's host id).</summary>
@@ -95,15 +96,18 @@ public sealed partial class TimerListener(
         };
         var info = new TimerInfo { IsPastDue = pastDue, ScheduleStatus = status };
 
+        var started = time.GetTimestamp();
         try
         {
             await function.Invoke(info, context);
             LogRan(logger, function.Name, occurrence, pastDue);
+            metrics.Record(function.Name, "success", time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             // A failed occurrence is not retried; the next one runs on schedule.
             LogFailed(logger, ex, function.Name, occurrence);
+            metrics.Record(function.Name, "failure", time.GetElapsedTime(started));
         }
 
         var now = time.GetUtcNow();
