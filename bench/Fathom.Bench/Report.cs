@@ -191,7 +191,7 @@ public static class Report
         {
             if (s!["hybrid"] is null)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {s["targetChunks"]} | — | — | — | — | — | — | {s["skipped"]} | | |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {s["targetChunks"]} | — | — | — | — | — | — | {s["skipped"] ?? s["error"]} | | |");
                 continue;
             }
             var sweep = s["efSearchSweep"] is JsonArray e ? string.Join(" / ", e.Select(x => x!["recallAt10"]!.ToString())) : "";

@@ -17,6 +17,9 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
     public const string EfSearchSetting = "VectorStore:HnswEfSearch";
     public const int DefaultEfSearch = 100;
 
+    /// <summary>From <see cref="EfSearchSetting"/>; validated (1..1000) where the store is registered.</summary>
+    public int EfSearch { get; init; } = DefaultEfSearch;
+
     private const int InsertBatch = 64;
     private readonly SemaphoreSlim _extension = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _ensured = new();
@@ -155,15 +158,22 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
     /// <summary>Nearest chunks by cosine distance (HNSW); score = cosine similarity.</summary>
     public Task<List<ChunkHit>> SearchVectorAsync(Guid collectionId, float[] query, int limit, Guid[]? documentIds, CancellationToken ct, bool exact = false)
     {
-        var command = database.Source.CreateCommand($"""
+        // The candidate list is set in the same round trip as the query: PGlite serves every client from one
+        // shared session, so a setting made once per connection does not stay put there.
+        var batch = database.Source.CreateBatch();
+        batch.BatchCommands.Add(new($"SET hnsw.ef_search = {EfSearch}"));
+        var select = new NpgsqlBatchCommand($"""
             SELECT id, document_id, position, page, heading, text, 1 - (embedding <=> $1) AS score
             FROM {Table(collectionId)}
             WHERE $2::uuid[] IS NULL OR document_id = ANY($2)
             ORDER BY {(exact ? "(embedding <=> $1) + 0" : "embedding <=> $1")}
             LIMIT $3
             """);
-        command.With(new Vector(query)).With(documentIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid).With(limit);
-        return ReadHitsAsync(command, ct);
+        select.Parameters.Add(new() { Value = new Vector(query) });
+        select.Parameters.Add(new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        select.Parameters.Add(new() { Value = limit });
+        batch.BatchCommands.Add(select);
+        return ReadHitsAsync(batch, batch.ExecuteReaderAsync, ct);
     }
 
     /// <summary>
@@ -202,13 +212,15 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
         return (await ReadHitsAsync(command, ct)).SingleOrDefault();
     }
 
-    private static async Task<List<ChunkHit>> ReadHitsAsync(NpgsqlCommand command, CancellationToken ct)
+    private static Task<List<ChunkHit>> ReadHitsAsync(NpgsqlCommand command, CancellationToken ct) => ReadHitsAsync(command, command.ExecuteReaderAsync, ct);
+
+    private static async Task<List<ChunkHit>> ReadHitsAsync(IAsyncDisposable statement, Func<CancellationToken, Task<NpgsqlDataReader>> execute, CancellationToken ct)
     {
-        await using (command)
+        await using (statement)
         {
             try
             {
-                await using var reader = await command.ExecuteReaderAsync(ct);
+                await using var reader = await execute(ct);
                 var hits = new List<ChunkHit>();
                 while (await reader.ReadAsync(ct))
                 {

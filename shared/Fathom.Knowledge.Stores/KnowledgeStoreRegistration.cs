@@ -17,22 +17,14 @@ public static class KnowledgeStoreRegistration
         {
             throw new InvalidOperationException($"{ChunkStore.EfSearchSetting} must be between 1 and 1000 (was {efSearch}).");
         }
-        var setEfSearch = $"SET hnsw.ef_search = {efSearch}";
-        builder.AddVectorDatabase(source =>
-        {
-            // The slim builder has no UseVector(); the resolver factory is what UseVector() adds.
+        // The slim builder has no UseVector(); the resolver factory is what UseVector() adds.
 #pragma warning disable NPG9001 // Npgsql's plugin API, the one pgvector itself uses.
-            source.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory());
+        builder.AddVectorDatabase(source => source.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory()));
 #pragma warning restore NPG9001
-            // Once per physical connection, so a search pays no extra round trip for it.
-            source.UsePhysicalConnectionInitializer(
-                connection => { using var command = new NpgsqlCommand(setEfSearch, connection); command.ExecuteNonQuery(); },
-                async connection => { await using var command = new NpgsqlCommand(setEfSearch, connection); await command.ExecuteNonQueryAsync(); });
-        });
         builder.SetDefault(IngestQueue.StreamSetting, IngestQueue.DefaultStream);
         builder.Services.AddSingleton<CollectionStore>();
         builder.Services.AddSingleton<DocumentStore>();
-        builder.Services.AddSingleton<ChunkStore>();
+        builder.Services.AddSingleton(sp => new ChunkStore(sp.GetRequiredService<VectorDatabase>()) { EfSearch = efSearch });
         builder.Services.AddSingleton<IngestQueue>();
         builder.Services.AddSingleton<CollectionEmbedders>();
         builder.Services.AddSingleton<ChunkSearch>();
