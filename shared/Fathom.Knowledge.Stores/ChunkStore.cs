@@ -156,8 +156,11 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
     }
 
     /// <summary>Nearest chunks by cosine distance (HNSW); score = cosine similarity.</summary>
-    public Task<List<ChunkHit>> SearchVectorAsync(Guid collectionId, float[] query, int limit, Guid[]? documentIds, CancellationToken ct, bool exact = false)
+    public async Task<List<ChunkHit>> SearchVectorAsync(Guid collectionId, float[] query, int limit, Guid[]? documentIds, CancellationToken ct, bool exact = false)
     {
+        // A process that only searches (Knowledge) may have loaded its types before any ingestion created the
+        // extension, and would then not know how to send a vector.
+        await EnsureExtensionAsync(ct);
         // The candidate list is set in the same round trip as the query: PGlite serves every client from one
         // shared session, so a setting made once per connection does not stay put there.
         var batch = database.Source.CreateBatch();
@@ -173,7 +176,7 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
         select.Parameters.Add(new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         select.Parameters.Add(new() { Value = limit });
         batch.BatchCommands.Add(select);
-        return ReadHitsAsync(batch, batch.ExecuteReaderAsync, ct);
+        return await ReadHitsAsync(batch, batch.ExecuteReaderAsync, ct);
     }
 
     /// <summary>
