@@ -198,7 +198,8 @@ collect_libs() { # publish dir: append the shared objects it needs to LIBS_FILE
     # ldd cannot see it, so look for the soname in the binary.
     if grep -aq 'libssl\.so\.3' "$f"; then
       for lib in libssl.so.3 libcrypto.so.3; do
-        ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }' >> "$LIBS_FILE"
+        # No early exit in awk: ldconfig would get SIGPIPE, and pipefail would end the script.
+        ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !found { print $NF; found = 1 }' >> "$LIBS_FILE"
       done
     fi
   done

@@ -65,7 +65,7 @@ start_postgres() {
   as_db_user "$PG_BIN/pg_ctl" -D "$dir" -l "$DATA/logs/postgres.log" -w -t 60 \
     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $DATA/run -c max_connections=300 -c fsync=off -c synchronous_commit=off" start >/dev/null
   local pw; pw=$(cat "$DATA/postgres.password")
-  PGPASSWORD="$pw" psql -h 127.0.0.1 -p $PG_PORT -U fathom -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='fathom'" | grep -q 1 \
+  [ "$(PGPASSWORD="$pw" psql -h 127.0.0.1 -p $PG_PORT -U fathom -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='fathom'")" = 1 ] \
     || PGPASSWORD="$pw" psql -h 127.0.0.1 -p $PG_PORT -U fathom -d postgres -qc "CREATE DATABASE fathom"
 }
 
