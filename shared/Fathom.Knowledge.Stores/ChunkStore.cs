@@ -172,10 +172,7 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
             ORDER BY {(exact ? "(embedding <=> $1) + 0" : "embedding <=> $1")}
             LIMIT $3
             """);
-        select.Parameters.Add(new() { Value = new Vector(query) });
-        select.Parameters.Add(new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        select.Parameters.Add(new() { Value = limit });
-        batch.BatchCommands.Add(select);
+        batch.BatchCommands.Add(select.With(new Vector(query)).With(documentIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid).With(limit));
         return await ReadHitsAsync(batch, batch.ExecuteReaderAsync, ct);
     }
 

@@ -20,13 +20,7 @@ public sealed class HostTests
         Assert.Equal(ticks.Count, ticks.Distinct().Count());
 
         // Each process counts the runs it won; together at least those seen (the timer keeps ticking meanwhile).
-        var counted = 0L;
-        foreach (var app in new[] { first, second })
-        {
-            var match = System.Text.RegularExpressions.Regex.Match(await app.Client.GetStringAsync("/metrics"),
-                "fathom_function_invocations_total\\{[^}]*function=\"Tick\"[^}]*outcome=\"success\"[^}]*\\} (\\d+)");
-            counted += match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        }
+        var counted = await Worker.InvocationsAsync(first, "Tick", "success") + await Worker.InvocationsAsync(second, "Tick", "success");
         Assert.True(counted >= ticks.Count, $"/metrics counted {counted} timer runs, the function saw {ticks.Count}");
     }
 

@@ -42,6 +42,14 @@ internal sealed class Worker
 
     public static async Task<IDatabase> RedisAsync() => (await ConnectionMultiplexer.ConnectAsync(TestStack.Redis)).GetDatabase();
 
+    /// <summary>The app's <c>fathom_function_invocations_total</c> for one function and outcome, as Prometheus scrapes it (0 when absent).</summary>
+    public static async Task<long> InvocationsAsync(FunctionAppProcess app, string function, string outcome)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(await app.Client.GetStringAsync("/metrics"),
+            $$"""fathom_function_invocations_total\{[^}]*function="{{function}}"[^}]*outcome="{{outcome}}"[^}]*\} (\d+)""");
+        return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
     public static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var until = DateTime.UtcNow + timeout;
