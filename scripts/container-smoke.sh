@@ -10,7 +10,7 @@
 #   FATHOM_REGISTRY (127.0.0.1:5000), FATHOM_SMOKE_TAG (smoke): where the images go and come from
 #
 # Steps (non-interactive, root or sudo; idempotent):
-#   1. scripts/stack.sh up                 Postgres :54329, Redis :63799, PGlite :54339 (reused when up)
+#   1. scripts/stack.sh up                 Postgres :54329 (with the pgvector database), Redis :63799 (reused when up)
 #   2. scripts/images.sh --tag smoke --fallback Knowledge Ingestion
 #                                          installs podman buildah runc debootstrap docker-registry clang
 #                                          (apt-get), starts the registry, publishes Native AOT onto the

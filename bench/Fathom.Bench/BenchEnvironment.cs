@@ -13,8 +13,9 @@ namespace Fathom.Bench;
 
 /// <summary>
 /// What every measurement shares: the stack's Postgres and Redis (from .fathom/stack.env), a throwaway migrated
-/// database, a vector store (by default a private PGlite, so 100k-row loads neither slow down nor are slowed down by
-/// other people's tests on the shared one), an ES256 key pair the apps validate tokens with, and one user.
+/// database, a vector store (by default a private database with pgvector on the stack's server, so 100k-row loads
+/// neither touch nor are touched by the stack's own collections), an ES256 key pair the apps validate tokens with,
+/// and one user.
 /// Everything made here is removed by <see cref="DisposeAsync"/>.
 /// </summary>
 public sealed class BenchEnvironment : IAsyncDisposable
@@ -25,9 +26,8 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly string _hostKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-    private Process? _pglite;
-    private string? _pgliteDir;
     private string? _database;
+    private string? _vectorDatabase;
 
     private BenchEnvironment(string root, IReadOnlyDictionary<string, string> stack)
     {
@@ -49,9 +49,6 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public string VectorStoreConnection { get; private set; } = "";
 
     public string VectorStoreKind { get; private set; } = "";
-
-    /// <summary>The private PGlite server's process id (null when the shared one is used).</summary>
-    public int? VectorStoreProcessId => _pglite?.Id;
 
     public string IngestStream => $"fathom:bench:{RunId}:ingest";
 
@@ -98,11 +95,11 @@ public sealed class BenchEnvironment : IAsyncDisposable
             if (sharedVectorStore)
             {
                 env.VectorStoreConnection = stack["VectorStoreConnection"];
-                env.VectorStoreKind = "shared PGlite of the stack (:54339)";
+                env.VectorStoreKind = "the stack's vector database (PostgreSQL with pgvector)";
             }
             else
             {
-                await env.StartPrivateVectorStoreAsync();
+                await env.CreateVectorDatabaseAsync();
             }
         }
         catch
@@ -197,38 +194,22 @@ public sealed class BenchEnvironment : IAsyncDisposable
         await user.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The same PGlite server the stack runs (tools/VectorStore), on a free port with its own data directory.</summary>
-    private async Task StartPrivateVectorStoreAsync()
+    /// <summary>A database of its own on the stack's PostgreSQL, with pgvector, dropped at the end.</summary>
+    private async Task CreateVectorDatabaseAsync()
     {
-        var server = Path.Combine(Root, "tools", "VectorStore", "node_modules", "@electric-sql", "pglite-socket", "dist", "scripts", "server.js");
-        if (!File.Exists(server))
+        var name = $"fathom_bench_vectors_{RunId}";
+        await using (var admin = NpgsqlDataSource.Create(Stack["VectorStoreConnection"]))
         {
-            throw new FileNotFoundException("PGlite is not installed (scripts/stack.sh up installs it).", server);
+            await using var create = admin.CreateCommand($"CREATE DATABASE {name}");
+            await create.ExecuteNonQueryAsync();
+            await using var version = admin.CreateCommand("SELECT version()");
+            VectorStoreKind = $"private database with pgvector on the stack's server ({((string)(await version.ExecuteScalarAsync())!).Split(" on ")[0]})";
         }
-        var port = FreePort();
-        _pgliteDir = Path.Combine(Path.GetTempPath(), $"fathom-bench-pglite-{RunId}");
-        Directory.CreateDirectory(_pgliteDir);
-        var info = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { server, "-d", _pgliteDir, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", "127.0.0.1", "-e", "vector", "-m", "64" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        _pglite = Process.Start(info)!;
-        _pglite.OutputDataReceived += (_, _) => { };
-        _pglite.ErrorDataReceived += (_, _) => { };
-        _pglite.BeginOutputReadLine();
-        _pglite.BeginErrorReadLine();
-        var started = Stopwatch.StartNew();
-        while (!PortOpen(port))
-        {
-            if (_pglite.HasExited || started.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new InvalidOperationException("The private PGlite vector store did not start.");
-            }
-            await Task.Delay(100);
-        }
-        VectorStoreConnection = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;SSL Mode=Disable;Maximum Pool Size=8;Timeout=30;Command Timeout=900";
-        VectorStoreKind = "private PGlite 0.4.6 (pgvector) started by the bench, same server as scripts/stack.sh";
+        _vectorDatabase = name;
+        VectorStoreConnection = new NpgsqlConnectionStringBuilder(Stack["VectorStoreConnection"]) { Database = name, CommandTimeout = 900 }.ConnectionString;
+        await using var source = NpgsqlDataSource.Create(VectorStoreConnection);
+        await using var extension = source.CreateCommand("CREATE EXTENSION vector");
+        await extension.ExecuteNonQueryAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -259,22 +240,12 @@ public sealed class BenchEnvironment : IAsyncDisposable
         {
             await Database.DisposeAsync();
         }
-        if (_database is not null)
+        NpgsqlConnection.ClearAllPools();
+        foreach (var name in new[] { _database, _vectorDatabase }.OfType<string>())
         {
-            NpgsqlConnection.ClearAllPools();
             await using var admin = NpgsqlDataSource.Create(Stack["PostgresConnection"]);
-            await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+            await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
             await drop.ExecuteNonQueryAsync();
-        }
-        if (_pglite is { HasExited: false })
-        {
-            _pglite.Kill(entireProcessTree: true);
-            await _pglite.WaitForExitAsync();
-        }
-        _pglite?.Dispose();
-        if (_pgliteDir is not null && Directory.Exists(_pgliteDir))
-        {
-            Directory.Delete(_pgliteDir, recursive: true);
         }
         _key.Dispose();
     }

@@ -50,6 +50,27 @@ public static class Machine
         }
     }
 
+    /// <summary>CPU seconds of every process with this command name (exited ones not counted).</summary>
+    public static double CpuSecondsOf(string command)
+        => Directory.EnumerateDirectories("/proc")
+            .Select(d => Path.GetFileName(d))
+            .Where(pid => pid.All(char.IsAsciiDigit) && ReadComm(pid) == command)
+            .Select(pid => CpuSeconds(int.Parse(pid, CultureInfo.InvariantCulture)))
+            .Where(seconds => !double.IsNaN(seconds))
+            .Sum();
+
+    private static string? ReadComm(string pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public static string Run(string file, params string[] args)
     {
         try

@@ -10,7 +10,7 @@ public sealed class SystemDatabase(NpgsqlDataSource source)
     public NpgsqlDataSource Source => source;
 }
 
-/// <summary>The pgvector store (chunks: embedding + text + tsvector): PGlite locally, pgvector in a cluster.</summary>
+/// <summary>The pgvector store (chunks: embedding + text + tsvector): its own database, locally on the stack's PostgreSQL.</summary>
 public sealed class VectorDatabase(NpgsqlDataSource source)
 {
     public const string ConnectionSetting = "VectorStoreConnection";

@@ -6,10 +6,9 @@ using Pgvector;
 namespace Fathom.Knowledge.Stores;
 
 /// <summary>
-/// All SQL for the vector store: one table per collection (its own vector dimension), with an HNSW
-/// cosine index and a GIN full-text index. The same SQL runs on PGlite and on a pgvector server.
-/// PGlite runs one statement at a time for all connections, so every call here is short and no
-/// transaction is ever held across an embedding call.
+/// All SQL for the vector store (PostgreSQL with pgvector): one table per collection (its own vector
+/// dimension), with an HNSW cosine index and a GIN full-text index. No transaction is held across an
+/// embedding call; chunks are written with binary COPY.
 /// </summary>
 public sealed class ChunkStore(VectorDatabase database) : IDisposable
 {
@@ -20,7 +19,8 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
     /// <summary>From <see cref="EfSearchSetting"/>; validated (1..1000) where the store is registered.</summary>
     public int EfSearch { get; init; } = DefaultEfSearch;
 
-    private const int InsertBatch = 64;
+    /// <summary>Memory for an HNSW build: the graph is built in memory when it fits, many times faster than on disk.</summary>
+    private const string IndexBuildMemory = "1GB";
     private readonly SemaphoreSlim _extension = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _ensured = new();
     private bool _extensionReady;
@@ -99,24 +99,89 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
         return positions;
     }
 
-    /// <summary>Multi-row inserts (binary COPY breaks PGlite); a chunk already there is left alone, so a retry never duplicates.</summary>
+    /// <summary>
+    /// One binary COPY per call. COPY has no ON CONFLICT, so when a chunk is already there (a retried batch,
+    /// or two deliveries of one document racing) the ids already stored are dropped and the rest copied again:
+    /// a retry never duplicates a chunk.
+    /// </summary>
     public async Task InsertAsync(Guid collectionId, IReadOnlyList<ChunkRecord> chunks, CancellationToken ct)
     {
+        await EnsureExtensionAsync(ct);
         var table = Table(collectionId);
-        foreach (var slice in chunks.Chunk(InsertBatch))
+        var pending = chunks;
+        while (pending.Count > 0)
         {
-            await using var command = database.Source.CreateCommand();
-            var rows = new List<string>(slice.Length);
-            var p = 0;
-            foreach (var chunk in slice)
+            try
             {
-                rows.Add($"(${++p}, ${++p}, ${++p}, ${++p}, ${++p}, ${++p}, ${++p}, ${++p})");
-                command.With(chunk.Id).With(chunk.DocumentId).With(chunk.DocumentVersion).With(chunk.Position)
-                    .With(chunk.Page, NpgsqlDbType.Integer).With(chunk.Heading, NpgsqlDbType.Text).With(chunk.Text).With(new Vector(chunk.Embedding));
+                await CopyAsync(table, pending, ct);
+                return;
             }
-            command.CommandText = $"INSERT INTO {table} (id, document_id, document_version, position, page, heading, text, embedding) VALUES {string.Join(", ", rows)} ON CONFLICT (id) DO NOTHING";
-            await command.ExecuteNonQueryAsync(ct);
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                var stored = await StoredIdsAsync(table, pending, ct);
+                pending = pending.Where(c => !stored.Contains(c.Id)).ToList();
+            }
         }
+    }
+
+    private async Task CopyAsync(string table, IReadOnlyList<ChunkRecord> chunks, CancellationToken ct)
+    {
+        await using var connection = await database.Source.OpenConnectionAsync(ct);
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (id, document_id, document_version, position, page, heading, text, embedding) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var chunk in chunks)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(chunk.Id, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(chunk.DocumentId, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(chunk.DocumentVersion, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(chunk.Position, NpgsqlDbType.Integer, ct);
+            await WriteNullableAsync(writer, chunk.Page, NpgsqlDbType.Integer, ct);
+            await WriteNullableAsync(writer, chunk.Heading, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(chunk.Text, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(new Vector(chunk.Embedding), "vector", ct);
+        }
+        await writer.CompleteAsync(ct);
+    }
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken ct)
+        => value is null ? writer.WriteNullAsync(ct) : writer.WriteAsync(value, type, ct);
+
+    private async Task<HashSet<string>> StoredIdsAsync(string table, IReadOnlyList<ChunkRecord> chunks, CancellationToken ct)
+    {
+        await using var command = database.Source.CreateCommand($"SELECT id FROM {table} WHERE id = ANY($1)");
+        command.With(chunks.Select(c => c.Id).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    /// <summary>
+    /// Drops and builds the collection's HNSW index in one pass: after a bulk load a build is far faster than
+    /// the row-by-row graph inserts it replaces. The build gets its own memory and parallel workers.
+    /// </summary>
+    public async Task RebuildVectorIndexAsync(Guid collectionId, CancellationToken ct)
+    {
+        var table = Table(collectionId);
+        await using var connection = await database.Source.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new($"SET LOCAL maintenance_work_mem = '{IndexBuildMemory}'"),
+                new($"SET LOCAL max_parallel_maintenance_workers = {Math.Max(1, Environment.ProcessorCount - 1)}"),
+                new($"DROP INDEX IF EXISTS {table}_hnsw"),
+                new($"CREATE INDEX {table}_hnsw ON {table} USING hnsw (embedding vector_cosine_ops)"),
+            },
+        };
+        batch.Timeout = 0;
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>After a version is complete, earlier versions' chunks go.</summary>
@@ -155,25 +220,38 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
         return (int)(long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Nearest chunks by cosine distance (HNSW); score = cosine similarity.</summary>
+    /// <summary>
+    /// Nearest chunks by cosine distance (HNSW); score = cosine similarity. The candidate list is set for this
+    /// query's transaction only. With a document filter pgvector's iterative scan keeps walking the graph until
+    /// enough rows pass it, instead of filtering one candidate list and answering short.
+    /// </summary>
     public async Task<List<ChunkHit>> SearchVectorAsync(Guid collectionId, float[] query, int limit, Guid[]? documentIds, CancellationToken ct, bool exact = false)
     {
         // A process that only searches (Knowledge) may have loaded its types before any ingestion created the
         // extension, and would then not know how to send a vector.
         await EnsureExtensionAsync(ct);
-        // The candidate list is set in the same round trip as the query: PGlite serves every client from one
-        // shared session, so a setting made once per connection does not stay put there.
+        // One batch is one implicit transaction: set_config(..., true) lasts for it and no longer.
         var batch = database.Source.CreateBatch();
-        batch.BatchCommands.Add(new($"SET hnsw.ef_search = {EfSearch}"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true)")
+            .With(EfSearch.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With(documentIds is null ? "off" : "relaxed_order"));
+        // relaxed_order may return rows slightly out of order: the outer ORDER BY puts them back.
         var select = new NpgsqlBatchCommand($"""
-            SELECT id, document_id, position, page, heading, text, 1 - (embedding <=> $1) AS score
-            FROM {Table(collectionId)}
-            WHERE $2::uuid[] IS NULL OR document_id = ANY($2)
-            ORDER BY {(exact ? "(embedding <=> $1) + 0" : "embedding <=> $1")}
-            LIMIT $3
+            SELECT * FROM (
+                SELECT id, document_id, position, page, heading, text, 1 - (embedding <=> $1) AS score
+                FROM {Table(collectionId)}
+                WHERE $2::uuid[] IS NULL OR document_id = ANY($2)
+                ORDER BY {(exact ? "(embedding <=> $1) + 0" : "embedding <=> $1")}
+                LIMIT $3) nearest
+            ORDER BY score DESC, id
             """);
         batch.BatchCommands.Add(select.With(new Vector(query)).With(documentIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid).With(limit));
-        return await ReadHitsAsync(batch, batch.ExecuteReaderAsync, ct);
+        return await ReadHitsAsync(batch, async token =>
+        {
+            var reader = await batch.ExecuteReaderAsync(token);
+            await reader.NextResultAsync(token);
+            return reader;
+        }, ct);
     }
 
     /// <summary>
