@@ -249,8 +249,17 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
         return await ReadHitsAsync(batch, async token =>
         {
             var reader = await batch.ExecuteReaderAsync(token);
-            await reader.NextResultAsync(token);
-            return reader;
+            try
+            {
+                // Past the settings' row to the hits; an error here (no table yet) must still return the connection.
+                await reader.NextResultAsync(token);
+                return reader;
+            }
+            catch
+            {
+                await reader.DisposeAsync();
+                throw;
+            }
         }, ct);
     }
 

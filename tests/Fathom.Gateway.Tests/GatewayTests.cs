@@ -22,7 +22,8 @@ public sealed class GatewayTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
-    private async Task<(FunctionAppProcess Gateway, HttpClient Client)> StartAsync(string mode, string apps, string idle = "00:02:00")
+    private async Task<(FunctionAppProcess Gateway, HttpClient Client)> StartAsync(string mode, string apps, string idle = "00:02:00",
+        IReadOnlyDictionary<string, string>? extra = null, int? portOffset = null)
     {
         var port = FunctionAppProcess.FreePort();
         var settings = new Dictionary<string, string>(_identity.Settings)
@@ -36,10 +37,10 @@ public sealed class GatewayTests : IAsyncLifetime
             ["Gateway__Only"] = apps,
             ["Gateway__IdleTimeout"] = idle,
             ["Gateway__Binaries"] = RepoPaths.Configuration,
-            ["Gateway__PortOffset"] = (20000 + Random.Shared.Next(0, 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway__PortOffset"] = (portOffset ?? (20000 + Random.Shared.Next(0, 20000))).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Root"] = RepoPaths.Root,
         };
-        foreach (var (key, value) in TestStack.GenerousRateLimits())
+        foreach (var (key, value) in TestStack.GenerousRateLimits().Concat(extra ?? new Dictionary<string, string>()))
         {
             settings[key] = value;
         }
@@ -125,4 +126,102 @@ public sealed class GatewayTests : IAsyncLifetime
             await Eventually(async () => (await HealthAsync(client)).GetProperty("apps").GetProperty("Ingestion").GetString() == "idle", TimeSpan.FromSeconds(20), "Ingestion to scale to zero");
         }
     }
+
+    /// <summary>Settings that add an app named <paramref name="name"/> (index 8, after the eight real ones) whose process is a placeholder.</summary>
+    private static Dictionary<string, string> PlaceholderApp(string name, int port, string route, string startTimeout) => new()
+    {
+        ["Gateway__Apps__8__Name"] = name,
+        ["Gateway__Apps__8__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Gateway__Apps__8__Routes__0"] = route,
+        ["Gateway__Apps__8__Command__0"] = "sleep",
+        ["Gateway__Apps__8__Command__1"] = "3600",
+        ["Gateway__StartTimeout"] = startTimeout,
+    };
+
+    [Fact]
+    public async Task An_app_slower_than_any_probe_timeout_is_waited_for_while_the_gateway_stays_up()
+    {
+        // The first probe is answered after 6 s (a cold JIT app on two busy cores), later requests at once.
+        var offset = 20000 + Random.Shared.Next(0, 20000);
+        var appPort = FunctionAppProcess.FreePort() - offset;
+        await using var slow = new SlowApp(appPort + offset, n => n == 1 ? TimeSpan.FromSeconds(6) : TimeSpan.Zero);
+        var (gateway, client) = await StartAsync("Eager", "Slow,Tasks", extra: PlaceholderApp("Slow", appPort, "/api/slow", "00:01:00"), portOffset: offset);
+        await using (gateway)
+        using (client)
+        {
+            var states = new List<string>();
+            await Eventually(async () =>
+            {
+                var health = await HealthAsync(client);
+                states.Add(health.GetProperty("apps").GetProperty("Slow").GetString()!);
+                return states[^1] == "ready" && health.GetProperty("apps").GetProperty("Tasks").GetString() == "ready";
+            }, TimeSpan.FromSeconds(90), "Slow and Tasks ready");
+            await gateway.WaitForOutputAsync("Fathom is ready: http://localhost:", TimeSpan.FromSeconds(10));
+            using var proxied = await client.GetAsync("/api/slow/anything");
+
+            Assert.Contains("starting", states);
+            Assert.False(gateway.HasExited, gateway.Output);
+            Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+            Assert.Equal("slow but fine", await proxied.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task An_app_that_never_answers_is_reported_failed_and_retried_while_the_others_serve()
+    {
+        var offset = 20000 + Random.Shared.Next(0, 20000);
+        var appPort = FunctionAppProcess.FreePort() - offset;
+        await using var stuck = new SlowApp(appPort + offset, _ => Timeout.InfiniteTimeSpan);
+        var (gateway, client) = await StartAsync("Eager", "Stuck,Tasks", extra: PlaceholderApp("Stuck", appPort, "/api/stuck", "00:00:03"), portOffset: offset);
+        await using (gateway)
+        using (client)
+        {
+            string? stuckState = null;
+            await Eventually(async () =>
+            {
+                var health = await HealthAsync(client);
+                stuckState = health.GetProperty("apps").GetProperty("Stuck").GetString();
+                return stuckState!.StartsWith("failed:", StringComparison.Ordinal) && health.GetProperty("apps").GetProperty("Tasks").GetString() == "ready";
+            }, TimeSpan.FromSeconds(90), "Stuck failed and Tasks ready");
+            using var refused = await client.GetAsync("/api/stuck/anything");
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            using var served = await client.PostAsJsonAsync("/api/tasks", new { title = "Served beside a broken app" });
+            // Retried with backoff: a second failed start shows in the log within the next few seconds.
+            await Eventually(() => Task.FromResult(CountOf(gateway.Output, "Stuck failed to start") >= 2), TimeSpan.FromSeconds(30), "a second attempt to start Stuck");
+            using var live = await client.GetAsync("/health/live");
+
+            Assert.Contains("did not answer /health/live within 3 s", stuckState, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("did not answer /health/live", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is set");
+            Assert.Equal(HttpStatusCode.Created, served.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            Assert.False(gateway.HasExited, gateway.Output);
+            Assert.DoesNotContain("Fathom is ready", gateway.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_gateway_that_cannot_listen_exits_non_zero_with_a_plain_message()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { RepoPaths.ToolAssembly("Gateway", "fathom-gateway"), $"--Gateway:Port={port}", "--Gateway:Only=Tasks", $"--Gateway:Root={RepoPaths.Root}", $"--Gateway:Binaries={RepoPaths.Configuration}" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains($"fathom gateway: cannot listen on http://localhost:{port}", await stderr, StringComparison.Ordinal);
+    }
+
+    private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 }

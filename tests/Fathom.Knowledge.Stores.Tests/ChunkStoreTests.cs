@@ -135,6 +135,24 @@ public sealed class ChunkStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Searching_a_collection_with_nothing_indexed_yet_finds_nothing_and_holds_no_connection()
+    {
+        // One connection in the pool: a search that kept it would leave the next one waiting for the pool's timeout.
+        await using var single = new VectorStoreFixture(maxPoolSize: 1);
+        var empty = Guid.NewGuid();
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Empty(await single.Store.SearchVectorAsync(empty, VectorStoreFixture.RandomUnitVector(_random, Dimension), 5, null, default));
+            Assert.Empty(await single.Store.SearchVectorAsync(empty, VectorStoreFixture.RandomUnitVector(_random, Dimension), 5, [Guid.NewGuid()], default));
+            Assert.Empty(await single.Store.SearchFullTextAsync(empty, "anything at all", 5, null, default));
+        }
+        var collection = await single.CollectionAsync(Dimension);
+        await single.Store.InsertAsync(collection, VectorStoreFixture.Chunks(Guid.NewGuid(), 0, 3, _ => VectorStoreFixture.RandomUnitVector(_random, Dimension)), default);
+        Assert.Equal(3, (await single.Store.SearchVectorAsync(collection, VectorStoreFixture.RandomUnitVector(_random, Dimension), 5, null, default)).Count);
+    }
+
+    [Fact]
     public async Task A_rebuilt_vector_index_finds_the_stored_vectors()
     {
         var collection = await _vectors.CollectionAsync(Dimension);

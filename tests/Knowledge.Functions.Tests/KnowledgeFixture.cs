@@ -26,6 +26,9 @@ public sealed class KnowledgeFixture : IAsyncLifetime
 
     public Dictionary<string, string> Settings { get; private set; } = [];
 
+    /// <summary>The vector store, read directly to check what ingestion wrote.</summary>
+    public NpgsqlDataSource VectorStore { get; } = NpgsqlDataSource.Create(TestStack.VectorStore);
+
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
@@ -114,8 +117,7 @@ public sealed class KnowledgeFixture : IAsyncLifetime
     /// <summary>Rows in the vector store for a document (all versions).</summary>
     public async Task<(long Rows, long Positions)> StoredChunksAsync(Guid collection, Guid document)
     {
-        await using var source = NpgsqlDataSource.Create(TestStack.VectorStore);
-        await using var command = source.CreateCommand($"SELECT count(*), count(DISTINCT position) FROM chunks_{collection:N} WHERE document_id = $1");
+        await using var command = VectorStore.CreateCommand($"SELECT count(*), count(DISTINCT position) FROM chunks_{collection:N} WHERE document_id = $1");
         command.Parameters.Add(new() { Value = document });
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
@@ -126,6 +128,7 @@ public sealed class KnowledgeFixture : IAsyncLifetime
     {
         await Knowledge.DisposeAsync();
         await Ingestion.DisposeAsync();
+        await VectorStore.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

@@ -1,4 +1,3 @@
-using Fathom.Gateway;
 using StackExchange.Redis;
 
 namespace Fathom.Gateway;
@@ -7,10 +6,17 @@ namespace Fathom.Gateway;
 /// Keeps the apps running the way the cluster would: in Eager mode all of them, restarted if they crash;
 /// in OnDemand mode it mirrors KEDA — HTTP apps start on their first request and stop after IdleTimeout,
 /// stream apps start while their consumer group has lag or pending entries and stop once drained and idle.
+/// An app that fails to start is retried with backoff; no app's failure ever stops the gateway.
 /// </summary>
-public sealed partial class AppFleet(IReadOnlyList<AppProcess> apps, GatewayOptions options, Func<Task<IDatabase?>> redis, ILogger<AppFleet> logger) : BackgroundService
+public sealed partial class AppFleet(IReadOnlyList<AppProcess> apps, GatewayOptions options, Func<Task<IDatabase?>> redis, TimeProvider time, ILogger<AppFleet> logger) : BackgroundService
 {
+    private readonly Dictionary<AppProcess, Task> _starts = [];
+    private bool _announced;
+
     public IReadOnlyList<AppProcess> Apps => apps;
+
+    /// <summary>The apps that start with the gateway: all in Eager mode; in OnDemand only those nothing can wake (timers).</summary>
+    private IEnumerable<AppProcess> Resident => apps.Where(a => a.IsBuilt && (options.Mode == GatewayMode.Eager || (a.App.Routes.Count == 0 && a.App.Stream is null)));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,37 +24,96 @@ public sealed partial class AppFleet(IReadOnlyList<AppProcess> apps, GatewayOpti
         {
             LogNotBuilt(logger, missing.App.Name);
         }
-        // Eager starts everything; OnDemand starts only apps nothing can wake (no routes, no stream: timers).
-        await Task.WhenAll(apps
-            .Where(a => a.IsBuilt && (options.Mode == GatewayMode.Eager || (a.App.Routes.Count == 0 && a.App.Stream is null)))
-            .Select(a => StartQuietlyAsync(a, stoppingToken)));
+        foreach (var app in Resident)
+        {
+            Start(app, stoppingToken);
+        }
 
-        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         while (await tick.WaitForNextTickAsync(stoppingToken))
         {
             foreach (var app in apps.Where(a => a.IsBuilt))
             {
-                if (options.Mode == GatewayMode.Eager)
+                try
                 {
-                    if (!app.IsRunning)
-                    {
-                        LogRestarting(logger, app.App.Name);
-                        await StartQuietlyAsync(app, stoppingToken);
-                    }
-                    continue;
+                    await SuperviseAsync(app, stoppingToken);
                 }
-
-                if (app.App.Stream is { } stream && await BacklogAsync(stream, app.App.ConsumerGroup ?? app.App.Name) > 0)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    app.Touch();
-                    await StartQuietlyAsync(app, stoppingToken);
-                }
-                else if (app.IsRunning && app.InFlight == 0 && app.Idle > options.IdleTimeout && (app.App.Routes.Count > 0 || app.App.Stream is not null))
-                {
-                    await app.StopAsync($"idle for {options.IdleTimeout}");
+                    // Whatever one app does, the others and the gateway carry on.
+                    LogSupervisionFailed(logger, ex, app.App.Name);
                 }
             }
+            Announce();
         }
+    }
+
+    private async Task SuperviseAsync(AppProcess app, CancellationToken ct)
+    {
+        if (Starting(app))
+        {
+            return;
+        }
+        var due = app.State != AppState.Failed || time.GetUtcNow() >= app.RetryAt;
+        if (options.Mode == GatewayMode.Eager || (app.App.Routes.Count == 0 && app.App.Stream is null))
+        {
+            if (!app.IsRunning && due)
+            {
+                if (app.State != AppState.Failed)
+                {
+                    LogRestarting(logger, app.App.Name);
+                }
+                Start(app, ct);
+            }
+            return;
+        }
+
+        if (app.App.Stream is { } stream && await BacklogAsync(stream, app.App.ConsumerGroup ?? app.App.Name) > 0)
+        {
+            app.Touch();
+            if (!app.IsRunning && due)
+            {
+                Start(app, ct);
+            }
+        }
+        else if (app.IsRunning && app.InFlight == 0 && app.Idle > options.IdleTimeout)
+        {
+            await app.StopAsync($"idle for {options.IdleTimeout}");
+        }
+    }
+
+    private bool Starting(AppProcess app) => _starts.TryGetValue(app, out var start) && !start.IsCompleted;
+
+    /// <summary>Starts an app in the background: a slow start holds up neither the other apps nor the supervision loop.</summary>
+    private void Start(AppProcess app, CancellationToken ct) => _starts[app] = StartQuietlyAsync(app, ct);
+
+    private static async Task StartQuietlyAsync(AppProcess app, CancellationToken ct)
+    {
+        try
+        {
+            await app.EnsureStartedAsync(ct);
+        }
+        catch (AppStartException)
+        {
+            // Logged by the app with its reason and next attempt; shown in /api/health.
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The gateway is stopping.
+        }
+    }
+
+    /// <summary>Once every resident app is live: say so, with the address to open.</summary>
+    private void Announce()
+    {
+        if (_announced || Resident.Any(a => a.State != AppState.Running))
+        {
+            return;
+        }
+        _announced = true;
+        var count = Resident.Count();
+        LogReady(logger, options.Port, count);
+        Console.Out.WriteLine($"{Environment.NewLine}Fathom is ready: http://localhost:{options.Port}{Environment.NewLine}");
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -86,6 +151,7 @@ public sealed partial class AppFleet(IReadOnlyList<AppProcess> apps, GatewayOpti
         }
         catch (RedisServerException)
         {
+            // No such stream yet.
             return 0;
         }
         catch (RedisException ex)
@@ -95,26 +161,17 @@ public sealed partial class AppFleet(IReadOnlyList<AppProcess> apps, GatewayOpti
         }
     }
 
-    private async Task StartQuietlyAsync(AppProcess app, CancellationToken ct)
-    {
-        try
-        {
-            await app.EnsureStartedAsync(ct);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException)
-        {
-            LogStartFailed(logger, ex, app.App.Name);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "{App} is not built; its routes answer 503 until it is")]
     private static partial void LogNotBuilt(ILogger logger, string app);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{App} is not running; starting it again")]
     private static partial void LogRestarting(ILogger logger, string app);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{App} failed to start")]
-    private static partial void LogStartFailed(ILogger logger, Exception ex, string app);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Supervising {App} failed; the gateway carries on")]
+    private static partial void LogSupervisionFailed(ILogger logger, Exception ex, string app);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Every app that starts with the gateway is live ({Count}); serving on port {Port}")]
+    private static partial void LogReady(ILogger logger, int port, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read stream backlog: Redis unavailable")]
     private static partial void LogRedisUnavailable(ILogger logger, Exception ex);

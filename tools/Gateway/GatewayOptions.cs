@@ -17,6 +17,12 @@ public sealed class GatewayOptions
 
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long an app may take from exec to answering /health/live (eight apps starting on two busy cores take a while).</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest wait between two attempts to start an app that keeps failing (the wait doubles from 1 s up to this).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Debug, Release (framework-dependent builds) or Aot (the Native AOT publish output).</summary>
     public string Binaries { get; set; } = "Debug";
 
@@ -40,7 +46,15 @@ public sealed class GatewayOptions
         var only = (Only ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Apps = Apps
             .Where(a => only.Length == 0 || only.Contains(a.Name, StringComparer.OrdinalIgnoreCase))
-            .Select(a => new AppOptions { Name = a.Name, Port = a.Port + PortOffset, Routes = a.Routes, Stream = a.Stream is ['%', .. var name, '%'] ? setting(name) ?? DefaultStreams.GetValueOrDefault(name) : a.Stream, ConsumerGroup = a.ConsumerGroup })
+            .Select(a => new AppOptions
+            {
+                Name = a.Name,
+                Port = a.Port + PortOffset,
+                Routes = a.Routes,
+                Stream = a.Stream is ['%', .. var name, '%'] ? setting(name) ?? DefaultStreams.GetValueOrDefault(name) : a.Stream,
+                ConsumerGroup = a.ConsumerGroup,
+                Command = a.Command,
+            })
             .ToList();
         PortOffset = 0;
         return this;
@@ -60,4 +74,7 @@ public sealed class AppOptions
     public string? Stream { get; set; }
 
     public string? ConsumerGroup { get; set; }
+
+    /// <summary>Runs this instead of the app's build (executable, then arguments): another build, or a wrapper script.</summary>
+    public List<string> Command { get; set; } = [];
 }

@@ -29,6 +29,8 @@ public static class GatewayRegistration
     public static void AddAppFleet(this IServiceCollection services, GatewayOptions options)
     {
         services.AddSingleton(TimeProvider.System);
+        // Probes bound their own wait by the start deadline; the client adds no timeout of its own.
+        services.AddHttpClient(AppProcess.ProbeClient, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IReadOnlyList<AppProcess>>(sp => options.Apps
             .Select(a => ActivatorUtilities.CreateInstance<AppProcess>(sp, a, options, sp.GetRequiredService<IConfiguration>()["Gateway:Root"]!))
             .ToList());
@@ -46,18 +48,31 @@ public static class GatewayRegistration
     public static void UseAppWakeUp(this IReverseProxyApplicationBuilder proxy)
     {
         var apps = proxy.ApplicationServices.GetRequiredService<IReadOnlyList<AppProcess>>().ToDictionary(a => a.App.Name, StringComparer.Ordinal);
+        var time = proxy.ApplicationServices.GetRequiredService<TimeProvider>();
         proxy.Use(async (context, next) =>
         {
             var app = apps[context.GetReverseProxyFeature().Route.Config.ClusterId!];
+            if (app.State == AppState.Failed && app.RetryAt - time.GetUtcNow() is { Ticks: > 0 } wait)
+            {
+                // Failing fast with the reason beats making every caller wait out another doomed start.
+                await Unavailable(context, app.App.Name, $"{app.App.Name} failed to start: {app.Failure}", wait);
+                return;
+            }
             app.Enter();
             try
             {
                 await app.EnsureStartedAsync(context.RequestAborted);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException)
+            catch (AppStartException ex)
             {
                 app.Leave();
-                await Results.Problem(title: "App unavailable", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+                await Unavailable(context, app.App.Name, ex.Message, app.RetryAt - time.GetUtcNow());
+                return;
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The caller went away while the app was starting.
+                app.Leave();
                 return;
             }
             try
@@ -71,16 +86,57 @@ public static class GatewayRegistration
         });
     }
 
-    /// <summary><c>GET /api/health</c>: every app's readiness; sleeping apps (OnDemand) count as healthy.</summary>
+    /// <summary>
+    /// When an app cannot be reached (it crashed mid-request, or stopped), YARP answers 502/504 with an empty body;
+    /// the caller gets problem details saying which app and why instead.
+    /// </summary>
+    public static void UseProxyErrorProblems(this IReverseProxyApplicationBuilder proxy)
+        => proxy.Use(async (context, next) =>
+        {
+            await next();
+            if (context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>() is { } error && !context.Response.HasStarted)
+            {
+                var app = context.GetReverseProxyFeature().Route.Config.ClusterId;
+                await Results.Problem(
+                    title: $"{app} did not answer",
+                    detail: $"{error.Error}: {error.Exception?.Message ?? "no response"}",
+                    statusCode: context.Response.StatusCode is >= 500 ? context.Response.StatusCode : StatusCodes.Status502BadGateway).ExecuteAsync(context);
+            }
+        });
+
+    private static Task Unavailable(HttpContext context, string app, string detail, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(title: $"{app} is unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+    }
+
+    /// <summary><c>GET /api/health</c>: every app's state; sleeping apps (OnDemand) count as healthy, a failed start does not.</summary>
     public static void MapGatewayHealth(this WebApplication app)
     {
         app.MapGet("/health/live", () => Results.Ok("Healthy"));
         app.MapGet("/api/health", async (AppFleet fleet, CancellationToken ct) =>
         {
-            var states = await Task.WhenAll(fleet.Apps.Select(async a => (a.App.Name, State: !a.IsBuilt ? "not built" : !a.IsRunning ? "idle" : await a.IsReadyAsync(ct) ? "ready" : "unready")));
-            var healthy = states.All(s => s.State is "ready" or "idle" or "not built");
+            var states = await Task.WhenAll(fleet.Apps.Select(async a => (a.App.Name, State: await DescribeAsync(a, ct))));
+            var healthy = states.All(s => s.State is "ready" or "idle" or "not built" or "starting");
             return Results.Json(new { status = healthy ? "healthy" : "unhealthy", apps = states.ToDictionary(s => s.Name, s => s.State) }, statusCode: healthy ? 200 : 503);
         });
+    }
+
+    private static async Task<string> DescribeAsync(AppProcess app, CancellationToken ct)
+    {
+        switch (app.State)
+        {
+            case AppState.NotBuilt:
+                return "not built";
+            case AppState.Idle:
+                return "idle";
+            case AppState.Starting:
+                return "starting";
+            case AppState.Failed:
+                return $"failed: {app.Failure}";
+            default:
+                return await app.IsReadyAsync(TimeSpan.FromSeconds(5), ct) ? "ready" : "unready";
+        }
     }
 
     private static string FindRoot()

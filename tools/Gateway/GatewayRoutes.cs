@@ -37,3 +37,13 @@ public static class GatewayRoutes
         Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
     }
 }
+
+/// <summary>How the gateway ends when it cannot serve: one plain line on stderr and a non-zero exit code.</summary>
+public static class GatewayExit
+{
+    public static int Fail(string reason)
+    {
+        Console.Error.WriteLine($"fathom gateway: {reason}");
+        return 1;
+    }
+}

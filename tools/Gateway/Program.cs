@@ -1,5 +1,4 @@
 using Fathom.Gateway;
-using StackExchange.Redis;
 
 // appsettings.json sits beside the binary; the working directory is the repo root.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -11,7 +10,25 @@ builder.Services.AddAppFleet(options);
 builder.Services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes(options), GatewayRoutes.Clusters(options));
 
 var app = builder.Build();
+var fleet = app.Services.GetRequiredService<AppFleet>();
+if (fleet.Apps.All(a => !a.IsBuilt))
+{
+    return GatewayExit.Fail("no function app is built; run 'dotnet build Functions.sln' (./fathom start does) and start again");
+}
 app.MapGatewayHealth();
-app.MapReverseProxy(proxy => proxy.UseAppWakeUp());
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseAppWakeUp();
+    proxy.UseProxyErrorProblems();
+});
 app.Lifetime.ApplicationStarted.Register(() => GatewayRoutes.Print(options));
-app.Run();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException ex)
+{
+    return GatewayExit.Fail($"cannot listen on http://localhost:{options.Port}: {ex.Message} (another gateway running? stop it or pass --Gateway:Port=N)");
+}
+// The fleet never ends on its own; if it did, the gateway was not serving what it promised.
+return fleet.ExecuteTask is { IsFaulted: true } ? GatewayExit.Fail($"the app supervisor stopped: {fleet.ExecuteTask.Exception?.GetBaseException().Message}") : 0;
