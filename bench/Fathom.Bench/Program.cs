@@ -58,6 +58,7 @@ await using (var env = await BenchEnvironment.CreateAsync(options.Root, options.
 
     await Suite("coldStart", () => new ColdStartSuite(env, builds, options.Runs, Math.Min(3, options.Runs), options.Apps).RunAsync());
     await Suite("ingestion", () => new IngestionSuite(env, builds, options.Quick ? 200 : 1000, 50, options.Quick ? 40 : 200).RunAsync());
+    await Suite("vectorIndex", () => new VectorIndexSuite(env, options.Quick ? Math.Min(10_000, options.MaxRows) : options.MaxRows, 200).RunAsync());
     await Suite("search", () => new SearchSuite(env, options.Quick ? [Math.Min(10_000, options.MaxRows)] : [10_000, options.MaxRows], 100, TimeSpan.FromMinutes(options.Quick ? 3 : 9)).RunAsync());
     await Suite("throughput", () => new ThroughputSuite(env, builds, options.Quick ? 5 : 12, 32).RunAsync());
     await Suite("scaleFromZero", () => new ScaleFromZeroSuite(env, builds, options.Quick ? 2 : 5).RunAsync());
@@ -107,7 +108,7 @@ internal static class Readme
 
 internal sealed record Options(string Root, string? BuildStatus, bool Quick, bool SharedVectorStore, int Runs, int MaxRows, HashSet<string> Suites, string[]? Apps, string? ReportOnly)
 {
-    public static readonly string[] AllSuites = ["coldStart", "ingestion", "search", "throughput", "scaleFromZero"];
+    public static readonly string[] AllSuites = ["coldStart", "ingestion", "vectorIndex", "search", "throughput", "scaleFromZero"];
 
     public static Options Parse(string[] args)
     {

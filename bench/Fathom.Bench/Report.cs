@@ -20,6 +20,7 @@ public static class Report
         Aims(md, results);
         ColdStart(md, results["coldStart"] as JsonObject);
         Ingestion(md, results["ingestion"] as JsonObject);
+        VectorIndex(md, results["vectorIndex"] as JsonObject);
         Search(md, results["search"] as JsonObject);
         Throughput(md, results["throughput"] as JsonObject);
         ScaleFromZero(md, results["scaleFromZero"] as JsonObject);
@@ -82,17 +83,29 @@ public static class Report
             {
                 var chunks = largest["chunks"]!.GetValue<int>();
                 var p50 = largest["hybrid"]!["p50Ms"]!.GetValue<double>();
-                Add($"hybrid search p50 ≤ 20 ms at 100k chunks", $"{p50:0.0} ms at {chunks:N0} chunks", chunks >= 100_000 ? p50 <= 20 : null);
+                var p99 = largest["hybrid"]!["p99Ms"]!.GetValue<double>();
+                Add($"hybrid search p50 ≤ 15 ms at 100k chunks", $"{p50:0.0} ms at {chunks:N0} chunks", chunks >= 100_000 ? p50 <= 15 : null);
+                Add($"hybrid search p99 ≤ 50 ms at 100k chunks", $"{p99:0.0} ms at {chunks:N0} chunks", chunks >= 100_000 ? p99 <= 50 : null);
                 foreach (var s in sizes.Where(s => s!["recallAt10"] is not null))
                 {
                     var recall = s!["recallAt10"]!.GetValue<double>();
-                    Add($"HNSW recall@10 ≥ 0.95 ({s["chunks"]!.GetValue<int>():N0} chunks)", recall.ToString("0.000", CultureInfo.InvariantCulture), recall >= 0.95);
+                    // The hashed embedder's vectors, not the index: reported, not an aim (the index's own recall is in vectorIndex).
+                    Add($"recall@10 of HNSW on hashed-embedder vectors ({s["chunks"]!.GetValue<int>():N0} chunks)", recall.ToString("0.000", CultureInfo.InvariantCulture), null);
                 }
             }
         }
         if (results["ingestion"]?["smallDocuments"]?["documentsPerSecond"] is JsonNode rate)
         {
-            Add("ingestion ≥ 100 small documents/s", $"{rate.GetValue<double>():0.0} docs/s", rate.GetValue<double>() >= 100);
+            Add("ingestion ≥ 200 small documents/s", $"{rate.GetValue<double>():0.0} docs/s", rate.GetValue<double>() >= 200);
+        }
+        if (results["vectorIndex"] is JsonObject index && index["hnswBuildSeconds"] is JsonNode build)
+        {
+            var rows = index["rows"]!.GetValue<int>();
+            Add($"HNSW build of 100k chunks ≤ 60 s", $"{build.GetValue<double>():0.0} s at {rows:N0} rows", rows >= 100_000 ? build.GetValue<double>() <= 60 : null);
+            if (index["recallAt10"] is JsonNode recall)
+            {
+                Add($"HNSW recall@10 ≥ 0.95 at the default ef_search ({Fathom.Knowledge.Stores.ChunkStore.DefaultEfSearch}), clustered dense vectors", $"{recall.GetValue<double>():0.000} at {rows:N0} rows", recall.GetValue<double>() >= 0.95);
+            }
         }
         return aims;
     }
@@ -172,9 +185,34 @@ public static class Report
         }
         if (ingestion["vectorStorePerDocumentMs"] is JsonObject v)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"Vector-store calls of one small document (ChunkStore, one after another, ms): {string.Join(", ", v.Where(c => c.Key is not ("total" or "ceilingDocumentsPerSecond")).Select(c => $"{c.Key} {c.Value}"))}; total {v["total"]} ms → at most {v["ceilingDocumentsPerSecond"]} documents/s on a store that runs one statement at a time.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Vector-store calls of one small document (ChunkStore, one after another, ms): {string.Join(", ", v.Where(c => c.Key != "total").Select(c => $"{c.Key} {c.Value}"))}; total {v["total"]} ms.");
             md.AppendLine();
         }
+    }
+
+    private static void VectorIndex(StringBuilder md, JsonObject? index)
+    {
+        if (index is null)
+        {
+            return;
+        }
+        md.AppendLine(CultureInfo.InvariantCulture, $"## HNSW index on clustered dense vectors ({index["rows"]} rows, {index["dimension"]}-d, {index["clusters"]} clusters; {index["queries"]} queries, top {index["topK"]})");
+        md.AppendLine();
+        if (index["error"] is { } error)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Not measured: {error}");
+            md.AppendLine();
+            return;
+        }
+        md.AppendLine(CultureInfo.InvariantCulture, $"Binary COPY {index["copyRowsPerSecond"]} rows/s; HNSW build **{index["hnswBuildSeconds"]} s**; exact search p50 {index["exactP50Ms"]} ms.");
+        md.AppendLine();
+        md.AppendLine("| ef_search | recall@10 | p50 ms | p99 ms |");
+        md.AppendLine("|---|---|---|---|");
+        foreach (var row in index["efSearchSweep"] as JsonArray ?? [])
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {row!["efSearch"]} | {row["recallAt10"]} | {row["p50Ms"]} | {row["p99Ms"]} |");
+        }
+        md.AppendLine();
     }
 
     private static void Search(StringBuilder md, JsonObject? search)
