@@ -145,6 +145,12 @@ public sealed class FunctionGenerator : IIncrementalGenerator
             }
         }
 
+        var scope = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Fathom.Functions.RequiredScopeAttribute")?.ConstructorArguments[0].Value as string;
+        if (scope is not null && trigger != TriggerKind.Http)
+        {
+            error ??= $"Function '{name}': [RequiredScope] applies to HTTP functions only.";
+        }
+
         var returnsResult = ReturnsResult(method.ReturnType);
         if (trigger == TriggerKind.Http && !returnsResult)
         {
@@ -166,6 +172,7 @@ public sealed class FunctionGenerator : IIncrementalGenerator
             httpMethods.Count == 0 ? new[] { "GET", "POST" } : httpMethods.ToArray(),
             route,
             authLevel,
+            scope,
             connection,
             streamKey,
             group,
@@ -291,7 +298,7 @@ public sealed class FunctionGenerator : IIncrementalGenerator
         }
         sb.AppendLine($"                var result = await global::Fathom.Functions.FunctionBinding.AsTask({Target(m, "http.RequestServices")}.{m.MethodName}({string.Join(", ", args)}));");
         sb.AppendLine("                await result.ExecuteAsync(http);");
-        sb.Append("            }),");
+        sb.Append($"            }}, {(m.RequiredScope is null ? "null" : Literal(m.RequiredScope))}),");
         return sb.ToString();
     }
 

@@ -20,6 +20,7 @@ internal sealed record FunctionModel(
     IReadOnlyList<string> HttpMethods,
     string Route,
     string AuthLevel,
+    string? RequiredScope,
     string Connection,
     string StreamKey,
     string? ConsumerGroup,

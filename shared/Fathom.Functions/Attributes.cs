@@ -76,3 +76,17 @@ public sealed class TimerTriggerAttribute(string schedule) : Attribute
 /// <summary>Binds the JSON request body (validated when the type is <see cref="IValidatable"/>).</summary>
 [AttributeUsage(AttributeTargets.Parameter)]
 public sealed class FromBodyAttribute : Attribute;
+
+/// <summary>
+/// The API-key scope an HTTP function needs (as Microsoft.Identity.Web's attribute of the same name): what the
+/// call does, not its verb. Without it, GET and HEAD need "read" and every other method "write"; a search sent
+/// as POST that changes nothing says <c>[RequiredScope("read")]</c>. Access tokens carry no scope limits.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RequiredScopeAttribute(string scope) : Attribute
+{
+    public const string Read = "read";
+    public const string Write = "write";
+
+    public string Scope => scope;
+}

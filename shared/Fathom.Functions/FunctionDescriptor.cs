@@ -11,7 +11,8 @@ public sealed record HttpFunctionDescriptor(
     IReadOnlyList<string> Methods,
     string Route,
     AuthorizationLevel AuthLevel,
-    RequestDelegate Invoke) : FunctionDescriptor(Name);
+    RequestDelegate Invoke,
+    string? RequiredScope = null) : FunctionDescriptor(Name);
 
 public sealed record StreamFunctionDescriptor(
     string Name,

@@ -131,7 +131,7 @@ public sealed partial class CallerAuthenticationHandler(
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
-        => Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "This credential may not do that (an API key needs the 'write' scope to change data).");
+        => Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "This credential may not do that: this API key's scopes do not include the one this call needs ('read' to look, 'write' to change data).");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Token revocation check skipped: Redis unavailable")]
     private static partial void LogRevocationUnavailable(ILogger logger, Exception? ex);

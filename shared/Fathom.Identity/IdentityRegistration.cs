@@ -23,7 +23,11 @@ public static class IdentityRegistration
     }
 }
 
-/// <summary>API keys carry scopes: "read" allows safe methods, "write" the rest. Access tokens carry no scope limits.</summary>
+/// <summary>
+/// API keys carry scopes: "write" allows everything, "read" only calls that change nothing. What a call needs is the
+/// endpoint's <see cref="RequiredScopeAttribute"/> (a function's comes from its method), else GET/HEAD need
+/// "read" and other methods "write". Access tokens carry no scope limits.
+/// </summary>
 public sealed class ScopeAllowsMethodRequirement : IAuthorizationRequirement;
 
 internal sealed class ScopeAllowsMethodHandler : AuthorizationHandler<ScopeAllowsMethodRequirement>
@@ -37,8 +41,8 @@ internal sealed class ScopeAllowsMethodHandler : AuthorizationHandler<ScopeAllow
             context.Succeed(requirement);
             return Task.CompletedTask;
         }
-        var needed = http is null || HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? "read" : "write";
-        if (user.HasClaim(CallerClaims.Scope, needed) || (needed == "read" && user.HasClaim(CallerClaims.Scope, "write")))
+        var needed = http?.GetEndpoint()?.Metadata.GetMetadata<RequiredScopeAttribute>()?.Scope ?? (http is null || HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? RequiredScopeAttribute.Read : RequiredScopeAttribute.Write);
+        if (user.HasClaim(CallerClaims.Scope, needed) || (needed == RequiredScopeAttribute.Read && user.HasClaim(CallerClaims.Scope, RequiredScopeAttribute.Write)))
         {
             context.Succeed(requirement);
         }

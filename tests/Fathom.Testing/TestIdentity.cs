@@ -69,4 +69,18 @@ public sealed class TestIdentity
         await command.ExecuteNonQueryAsync();
         return id;
     }
+
+    /// <summary>An API key row as the Auth app stores it (only its hash), for tests of apps other than Auth.</summary>
+    public static async Task<string> CreateApiKeyAsync(NpgsqlDataSource database, Guid userId, params string[] scopes)
+    {
+        var (key, prefix, hash) = Fathom.Identity.ApiKeyFormat.Create();
+        await using var command = database.CreateCommand("INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes) VALUES ($1, $2, 'test key', $3, $4, $5)");
+        command.Parameters.Add(new() { Value = Guid.NewGuid() });
+        command.Parameters.Add(new() { Value = userId });
+        command.Parameters.Add(new() { Value = prefix });
+        command.Parameters.Add(new() { Value = hash });
+        command.Parameters.Add(new() { Value = scopes });
+        await command.ExecuteNonQueryAsync();
+        return key;
+    }
 }

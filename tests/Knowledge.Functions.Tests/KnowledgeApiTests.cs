@@ -10,6 +10,33 @@ namespace Knowledge.Functions.Tests;
 public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
 {
     [Fact]
+    public async Task A_read_only_api_key_can_search_and_ask_but_cannot_change_anything()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "For the assistant");
+        var id = (await UploadAsync(alice, collection, ("tides.txt", SampleDocuments.Text("Tides follow the moon's pull on the oceans."))))[0].GetProperty("id").GetGuid();
+        await WaitSettledAsync(alice, collection, id);
+        using var assistant = new HttpClient { BaseAddress = fixture.Knowledge.Client.BaseAddress };
+        assistant.DefaultRequestHeaders.Authorization = new("Bearer", await Fathom.Testing.TestIdentity.CreateApiKeyAsync(fixture.Database.Source, fixture.Alice, "read"));
+
+        using var search = await assistant.PostAsJsonAsync($"/api/collections/{collection}/search", new { query = "moon tides" });
+        using var searchAll = await assistant.PostAsJsonAsync("/api/search", new { collectionIds = new[] { collection }, query = "moon tides" });
+        using var ask = await assistant.PostAsJsonAsync($"/api/collections/{collection}/ask", new { question = "What do tides follow?" });
+        using var list = await assistant.GetAsync($"/api/collections/{collection}/documents");
+        using var upload = await PostFilesAsync(assistant, collection, ("more.txt", SampleDocuments.Text("Not allowed.")));
+        using var rename = await assistant.PatchAsJsonAsync($"/api/collections/{collection}", new { name = "renamed" });
+        using var delete = await assistant.DeleteAsync($"/api/collections/{collection}/documents/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        Assert.Contains("Tides", await search.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, searchAll.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.All(new[] { upload, rename, delete }, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+        Assert.Contains("'write' to change data", (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Another_users_collection_documents_chunks_search_and_ask_are_all_not_found()
     {
         using var alice = fixture.ClientFor(fixture.Alice);

@@ -10,6 +10,7 @@ namespace Knowledge.Functions.Search;
 public sealed class AskCollection(CollectionStore collections, Answering answering)
 {
     [Function(nameof(AskCollection))]
+    [RequiredScope(RequiredScopeAttribute.Read)]
     public async Task<Results<Ok<AskResponse>, AnswerEventStream, NotFound>> Run(
         [HttpTrigger(AuthorizationLevel.User, "post", Route = "collections/{id:guid}/ask")] HttpRequest req,
         Guid id,

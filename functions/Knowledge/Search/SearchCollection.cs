@@ -9,6 +9,7 @@ namespace Knowledge.Functions.Search;
 public sealed class SearchCollection(CollectionStore collections, Retrieval retrieval)
 {
     [Function(nameof(SearchCollection))]
+    [RequiredScope(RequiredScopeAttribute.Read)]
     public async Task<Results<Ok<SearchResponse>, NotFound>> Run(
         [HttpTrigger(AuthorizationLevel.User, "post", Route = "collections/{id:guid}/search")] HttpRequest req,
         Guid id,

@@ -11,6 +11,7 @@ namespace Knowledge.Functions.Search;
 public sealed class SearchCollections(CollectionStore collections, Retrieval retrieval)
 {
     [Function(nameof(SearchCollections))]
+    [RequiredScope(RequiredScopeAttribute.Read)]
     public async Task<Results<Ok<SearchResponse>, NotFound>> Run(
         [HttpTrigger(AuthorizationLevel.User, "post", Route = "search")] HttpRequest req,
         [FromBody] MultiSearchRequest body,

@@ -106,6 +106,10 @@ public static partial class HttpPipeline
             var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, function.Invoke)
                 .WithName(function.Name)
                 .WithMetadata(function);
+            if (function.RequiredScope is { } scope)
+            {
+                endpoint.WithMetadata(new RequiredScopeAttribute(scope));
+            }
             _ = function.AuthLevel switch
             {
                 AuthorizationLevel.Anonymous => endpoint.AllowAnonymous(),
