@@ -13,10 +13,16 @@ namespace Knowledge.Functions;
 /// <summary>Settings under <c>Knowledge</c>.</summary>
 public sealed class KnowledgeOptions
 {
-    /// <summary>Largest file one upload may carry (413 past it).</summary>
+    /// <summary>
+    /// The one upload limit: the largest request body an upload may send (all its files and multipart framing),
+    /// refused from Content-Length before anything is read (413). The gateway and the ingress pass bodies through.
+    /// </summary>
     public long MaxUploadBytes { get; set; } = 50 * 1024 * 1024;
 
     public int MaxFilesPerUpload { get; set; } = 100;
+
+    /// <summary>Longest file name kept (the usual file-system limit).</summary>
+    public int MaxFileNameLength { get; set; } = 255;
 }
 
 public static class KnowledgeApiRegistration

@@ -13,6 +13,7 @@ public static class DataRegistration
     public static FunctionsApplicationBuilder AddSystemDatabase(this FunctionsApplicationBuilder builder)
     {
         builder.Services.AddSingleton(sp => new SystemDatabase(Build(sp, SystemDatabase.ConnectionSetting, null)));
+        builder.Services.AddDatabaseExceptionHandler();
         builder.Services.AddSingleton<IWarmUp>(sp => new DatabaseWarmUp("postgres", sp.GetRequiredService<SystemDatabase>().Source));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "postgres", sp => new DatabaseReadinessCheck(sp.GetRequiredService<SystemDatabase>().Source), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
@@ -23,10 +24,19 @@ public static class DataRegistration
     public static FunctionsApplicationBuilder AddVectorDatabase(this FunctionsApplicationBuilder builder, Action<NpgsqlSlimDataSourceBuilder>? configure = null)
     {
         builder.Services.AddSingleton(sp => new VectorDatabase(Build(sp, VectorDatabase.ConnectionSetting, configure)));
+        builder.Services.AddDatabaseExceptionHandler();
         builder.Services.AddSingleton<IWarmUp>(sp => new DatabaseWarmUp("vectorstore", sp.GetRequiredService<VectorDatabase>().Source));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "vectorstore", sp => new DatabaseReadinessCheck(sp.GetRequiredService<VectorDatabase>().Source), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
         return builder;
+    }
+
+    private static void AddDatabaseExceptionHandler(this IServiceCollection services)
+    {
+        if (!services.Any(s => s.ImplementationType == typeof(DatabaseExceptionHandler)))
+        {
+            services.AddExceptionHandler<DatabaseExceptionHandler>();
+        }
     }
 
     private static NpgsqlDataSource Build(IServiceProvider services, string setting, Action<NpgsqlSlimDataSourceBuilder>? configure)

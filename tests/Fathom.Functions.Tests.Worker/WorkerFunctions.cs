@@ -54,3 +54,18 @@ public sealed class Secret
     [Function(nameof(Secret))]
     public Ok<string> Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "internal/secret")] HttpRequest req) => TypedResults.Ok("internal");
 }
+
+public sealed record Note(string Title, IReadOnlyList<NoteLine> Lines);
+
+public sealed record NoteLine(string Text);
+
+/// <summary>Echoes a JSON body: what reaches a function once the host has bound it.</summary>
+public sealed class Echo
+{
+    [Function(nameof(Echo))]
+    public Ok<Note> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "echo")] HttpRequest req, [FromBody] Note note) => TypedResults.Ok(note);
+}
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Note))]
+internal sealed partial class WorkerJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
 
@@ -98,5 +99,37 @@ public sealed class HostTests
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task Text_the_database_cannot_store_is_refused_with_the_field_named()
+    {
+        var worker = new Worker();
+        await using var app = await worker.StartAsync(("AzureFunctionsJobHost__functions__0", "Echo"));
+
+        async Task<(HttpStatusCode Status, string? Detail)> PostAsync(byte[] body)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/json");
+            using var response = await app.Client.PostAsync("/api/echo", content);
+            var problem = response.StatusCode == HttpStatusCode.OK ? default : await response.Content.ReadFromJsonAsync<JsonElement>();
+            return (response.StatusCode, problem.ValueKind == JsonValueKind.Object ? problem.GetProperty("detail").GetString() : null);
+        }
+
+        var fine = await PostAsync("""{"title":"ok","lines":[{"text":"a"},{"text":"b"}]}"""u8.ToArray());
+        var nulTitle = await PostAsync("""{"title":"a\u0000b","lines":[]}"""u8.ToArray());
+        var nulDeep = await PostAsync("""{"title":"ok","lines":[{"text":"a"},{"text":"b\u0000"}]}"""u8.ToArray());
+        var badUtf8 = await PostAsync([.. "{\"title\":\""u8, 0xC3, 0x28, .. "\",\"lines\":[]}"u8]);
+        using var query = await app.Client.PostAsync("/api/echo?q=%00", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        var tooDeep = await PostAsync(System.Text.Encoding.UTF8.GetBytes(new string('[', 5000) + new string(']', 5000)));
+
+        Assert.Equal(HttpStatusCode.OK, fine.Status);
+        Assert.Equal((HttpStatusCode.BadRequest, "'title' contains the NUL character (\\u0000), which cannot be stored."), nulTitle);
+        Assert.Equal(HttpStatusCode.BadRequest, nulDeep.Status);
+        Assert.StartsWith("'lines[1].text' contains the NUL character", nulDeep.Detail, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.BadRequest, "'title' is not valid UTF-8."), badUtf8);
+        Assert.Equal(HttpStatusCode.BadRequest, query.StatusCode);
+        Assert.Contains("query parameter 'q'", (await query.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, tooDeep.Status);
     }
 }

@@ -77,6 +77,18 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
         using var tooBig = await PostFilesAsync(alice, collection, ("big.txt", new byte[2_100_000]));
         using var empty = await PostFilesAsync(alice, collection, ("empty.txt", []));
         using var none = await alice.PostAsync($"/api/collections/{collection}/documents", new MultipartFormDataContent { { new StringContent("x"), "other" } });
+        using var longName = await PostFilesAsync(alice, collection, (new string('n', 300) + ".txt", SampleDocuments.Text("fine")));
+        // HttpClient will not put a NUL in a header; RFC 5987's filename* carries it percent-encoded.
+        using var nulName = await PostRawAsync(alice, collection, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"files\"; filename*=UTF-8''bad%00name.txt\r\n\r\nhi\r\n--x--\r\n");
+        using var noBoundary = await PostRawAsync(alice, collection, "multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nhi\r\n--x--\r\n");
+        using var unclosed = await PostRawAsync(alice, collection, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nhi");
+        // Without Content-Length (chunked), the same limit cuts the body off while it is read.
+        using var form = new MultipartFormDataContent("x") { { new ByteArrayContent(new byte[2_100_000]), "files", "big.txt" } };
+        using var chunkedBody = new StreamContent(new MemoryStream(await form.ReadAsByteArrayAsync()));
+        chunkedBody.Headers.ContentType = form.Headers.ContentType;
+        using var chunkedRequest = new HttpRequestMessage(HttpMethod.Post, $"/api/collections/{collection}/documents") { Content = chunkedBody };
+        chunkedRequest.Headers.TransferEncodingChunked = true;
+        using var chunked = await alice.SendAsync(chunkedRequest);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
         var detail = (await wrongType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
@@ -85,8 +97,17 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
         Assert.Contains(".docx", detail, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
         Assert.Equal("application/problem+json", tooBig.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("2,000,000 bytes", (await tooBig.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, longName.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, nulName.StatusCode);
+        Assert.All(new[] { noBoundary, unclosed }, r =>
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        });
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
         var list = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents");
         Assert.Equal(0, list.GetProperty("total").GetInt64());
     }

@@ -87,6 +87,14 @@ public sealed class KnowledgeFixture : IAsyncLifetime
         return await client.PostAsync($"/api/collections/{collection}/documents", form);
     }
 
+    /// <summary>A hand-written body with the content type given, for what HttpClient would not send on its own.</summary>
+    public static Task<HttpResponseMessage> PostRawAsync(HttpClient client, Guid collection, string contentType, string body)
+    {
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        return client.PostAsync($"/api/collections/{collection}/documents", content);
+    }
+
     /// <summary>Polls the status endpoint until the document leaves PENDING/RUNNING.</summary>
     public static async Task<JsonElement> WaitSettledAsync(HttpClient client, Guid collection, Guid document, TimeSpan? timeout = null)
     {

@@ -4,6 +4,7 @@ using Fathom.Identity;
 using Fathom.Knowledge.Parsing;
 using Fathom.Knowledge.Stores;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,16 @@ public sealed class UploadDocuments(CollectionStore collections, DocumentStore d
         Guid id,
         CancellationToken ct)
     {
+        var limit = options.Value.MaxUploadBytes;
+        if (req.ContentLength > limit)
+        {
+            return TooLarge();
+        }
+        // A body sent without Content-Length (chunked) is cut off at the same limit while it is read.
+        if (req.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
         var owner = req.HttpContext.User.UserId();
         if (await collections.GetAsync(owner, id, ct) is null)
         {
@@ -43,37 +54,38 @@ public sealed class UploadDocuments(CollectionStore collections, DocumentStore d
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge("The upload");
+            return TooLarge();
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {
-            return TooLarge("The upload");
+            // No boundary, no closing boundary, a cut-off part: the body is not the multipart form it says it is.
+            return Invalid("files", $"The multipart body cannot be read: {ex.Message}");
         }
 
         var files = form.Files.GetFiles("files");
         if (files.Count == 0)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = ["Attach at least one file in a part named 'files'."] }, title: "The request is not valid.");
+            return Invalid("files", "Attach at least one file in a part named 'files'.");
         }
         if (files.Count > options.Value.MaxFilesPerUpload)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = [$"At most {options.Value.MaxFilesPerUpload} files per upload."] }, title: "The request is not valid.");
+            return Invalid("files", $"At most {options.Value.MaxFilesPerUpload} files per upload.");
         }
         foreach (var file in files)
         {
             var name = Path.GetFileName(file.FileName);
+            if (name.Length == 0 || name.Length > options.Value.MaxFileNameLength || name.Contains('\0', StringComparison.Ordinal))
+            {
+                return Invalid("files", $"Each file needs a name of 1 to {options.Value.MaxFileNameLength} characters without the NUL character (got {name.Length} characters).");
+            }
             if (!DocumentParsers.Default.IsSupported(name))
             {
                 return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported file type",
                     $"'{name}' is not a supported type. Accepted: {DocumentParsers.SupportedExtensionsText}.");
             }
-            if (file.Length > options.Value.MaxUploadBytes)
-            {
-                return TooLarge($"'{name}'");
-            }
             if (file.Length == 0)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["files"] = [$"'{name}' is empty."] }, title: "The request is not valid.");
+                return Invalid("files", $"'{name}' is empty.");
             }
         }
 
@@ -96,7 +108,10 @@ public sealed class UploadDocuments(CollectionStore collections, DocumentStore d
         return TypedResults.Accepted($"/api/collections/{id}/documents", new UploadResponse(accepted));
     }
 
-    private ProblemHttpResult TooLarge(string what)
-        => Problems.Result(StatusCodes.Status413PayloadTooLarge, "File too large",
-            $"{what} is larger than the limit of {options.Value.MaxUploadBytes / (1024 * 1024.0):0.#} MB per file.");
+    private ProblemHttpResult TooLarge()
+        => Problems.Result(StatusCodes.Status413PayloadTooLarge, "Upload too large",
+            $"An upload may send at most {options.Value.MaxUploadBytes / (1024 * 1024.0):0.#} MB ({options.Value.MaxUploadBytes:N0} bytes) in all; send the files in several uploads.");
+
+    private static ValidationProblem Invalid(string field, string message)
+        => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid.");
 }

@@ -27,6 +27,9 @@ public sealed class HttpExtensionOptions
 
     /// <summary>Kestrel's request body limit; functions may set a lower one of their own.</summary>
     public long MaxRequestBodySize { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>The largest JSON body a function reads (413 past it): JSON is read whole, uploads are multipart.</summary>
+    public long MaxJsonBodySize { get; set; } = 4 * 1024 * 1024;
 }
 
 /// <summary>host.json <c>extensions.redisStreams</c>: how stream triggers read, retry and give up.</summary>

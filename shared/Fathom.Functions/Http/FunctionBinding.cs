@@ -2,6 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Fathom.Functions.Configuration;
+using Fathom.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,12 +41,24 @@ public static class FunctionBinding
             return (false, default);
         }
 
+        var limit = http.RequestServices.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.MaxJsonBodySize;
+        if (await ReadLimitedAsync(http, limit) is not { } body)
+        {
+            await Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "Body too large", $"A JSON body may be at most {limit:N0} bytes.");
+            return (false, default);
+        }
+        if (UnstorableText.FindInJson(body.Span, out var problem) is { } field)
+        {
+            await Problems.WriteAsync(http, StatusCodes.Status400BadRequest, "Unusable text", field.Length == 0 ? $"The body {problem}." : $"'{field}' {problem}.");
+            return (false, default);
+        }
+
         var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
         T? value;
         try
         {
-            value = await JsonSerializer.DeserializeAsync(http.Request.Body, typeInfo, http.RequestAborted);
+            value = JsonSerializer.Deserialize(body.Span, typeInfo);
         }
         catch (JsonException ex)
         {
@@ -71,6 +85,27 @@ public static class FunctionBinding
         }
 
         return (true, value);
+    }
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> (known from Content-Length before reading).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(HttpContext http, long limit)
+    {
+        if (http.Request.ContentLength > limit)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream(http.Request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     public static Task<T> AsTask<T>(Task<T> task)

@@ -32,6 +32,7 @@ public static partial class HttpPipeline
             ctx.ProblemDetails.Extensions["requestId"] = ctx.HttpContext.TraceIdentifier;
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
         });
+        builder.Services.AddExceptionHandler<RedisExceptionHandler>();
         builder.Services.AddAuthentication();
         builder.Services.AddAuthorization();
         var health = builder.Services.AddHealthChecks()
@@ -80,6 +81,7 @@ public static partial class HttpPipeline
         app.Use(AssignRequestIdAsync);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RefuseUnstorableTextAsync);
         app.UseCors();
         app.UseAuthentication();
         // Before authorization, so that calls refused there (bad or missing credentials) still pass the hooks.
@@ -137,6 +139,17 @@ public static partial class HttpPipeline
         {
             await next(http);
         }
+    }
+
+    /// <summary>A NUL in the query, path or a header would reach Postgres as text it refuses: 400 naming where it was.</summary>
+    private static async Task RefuseUnstorableTextAsync(HttpContext http, RequestDelegate next)
+    {
+        if (UnstorableText.FindInRequest(http.Request) is { } where)
+        {
+            await Problems.WriteAsync(http, StatusCodes.Status400BadRequest, "Unusable text", $"The {where} contains the NUL character (\\u0000), which cannot be stored.");
+            return;
+        }
+        await next(http);
     }
 
     private static async ValueTask<object?> RequireFunctionKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
