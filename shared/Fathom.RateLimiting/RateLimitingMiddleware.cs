@@ -22,6 +22,7 @@ public sealed partial class RateLimitingMiddleware
     private readonly RedisConnections _redis;
     private readonly RateLimitingOptions _options;
     private readonly RateLimitRule[] _rulesLongestFirst;
+    private readonly List<System.Net.IPNetwork> _trustedProxies;
     private readonly TimeProvider _time;
     private readonly ILogger<RateLimitingMiddleware> _logger;
     private readonly Counter<long> _rejected;
@@ -35,6 +36,11 @@ public sealed partial class RateLimitingMiddleware
         _redis = redis;
         _options = options.Value;
         _rulesLongestFirst = [.. _options.Rules.OrderByDescending(r => r.PathPrefix.TrimEnd('/').Length)];
+        if (!ClientAddress.TryParseNetworks(_options.TrustedProxies, out _trustedProxies, out var bad))
+        {
+            // RateLimitingOptionsValidator stops the app at start-up first; this is for a middleware built without it.
+            throw new InvalidOperationException($"RateLimiting:TrustedProxies: '{bad}' is not an IP address or a CIDR network.");
+        }
         _time = time;
         _logger = logger;
         var meter = meters.Create("Fathom.RateLimiting");
@@ -136,7 +142,7 @@ public sealed partial class RateLimitingMiddleware
                 budgets.Add(new RateBudget($"{prefix}:{caller}", rule.PermitsPerMinute, rule.Burst));
             }
         }
-        if (ClientAddress.Resolve(http, _options.TrustForwardedFor) is { } address)
+        if (ClientAddress.Resolve(http, _trustedProxies) is { } address)
         {
             budgets.Add(new RateBudget($"{prefix}:ip:{ClientAddress.BudgetName(address)}",
                 rule.IpPermitsPerMinute ?? rule.PermitsPerMinute, rule.IpBurst ?? rule.Burst));

@@ -10,10 +10,11 @@ public sealed class RateLimitingOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// Take the client IP from the first hop of <c>X-Forwarded-For</c>. Only for apps behind a proxy that
-    /// sets that header itself: anyone can send it, so trusting it otherwise lets a client pick its own budget.
+    /// The proxies whose <c>X-Forwarded-For</c> is believed: addresses or CIDR networks, comma-separated
+    /// (<c>127.0.0.1</c> for the local gateway, the ingress controller's pod network in a cluster). A call from
+    /// anywhere else is counted by its own address, whatever header it sends: anyone can write one.
     /// </summary>
-    public bool TrustForwardedFor { get; set; }
+    public string TrustedProxies { get; set; } = "";
 
     /// <summary>Start of every Redis key; lets environments (or test runs) share one Redis without sharing budgets.</summary>
     public string KeyPrefix { get; set; } = "fathom:ratelimit";
@@ -55,6 +56,10 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
         for (var i = 0; i < options.Rules.Count; i++)
         {
             Check(options.Rules[i], $"RateLimiting:Rules:{i}", requirePrefix: true, errors);
+        }
+        if (!ClientAddress.TryParseNetworks(options.TrustedProxies, out _, out var bad))
+        {
+            errors.Add($"RateLimiting:TrustedProxies: '{bad}' is not an IP address or a CIDR network (e.g. 10.0.0.0/8).");
         }
         if (string.IsNullOrWhiteSpace(options.KeyPrefix))
         {

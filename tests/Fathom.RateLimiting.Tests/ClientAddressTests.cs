@@ -21,7 +21,8 @@ public sealed class ClientAddressTests : IAsyncLifetime
             ["RateLimiting__KeyPrefix"] = $"fathom:test:{Guid.NewGuid():N}",
             // A loaded test machine can be slower than production's 250 ms; failing open here would hide the limit.
             ["RateLimiting__RedisTimeout"] = "00:00:02",
-            ["RateLimiting__TrustForwardedFor"] = trustForwardedFor ? "true" : "false",
+            // The test calls from 127.0.0.1: as the proxy in front of the second app, with 10.0.0.0/8 as its network.
+            ["RateLimiting__TrustedProxies"] = trustForwardedFor ? "127.0.0.1, 10.0.0.0/8" : "",
             ["RateLimiting__Rules__0__PathPrefix"] = "/api/auth/jwks",
             ["RateLimiting__Rules__0__PermitsPerMinute"] = "6",
             ["RateLimiting__Rules__0__Burst"] = "3",
@@ -76,10 +77,13 @@ public sealed class ClientAddressTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         }
         using var spent = await GetJwks(_behindProxy, "203.0.113.7, 10.0.0.1");
-        // Only the first hop counts: the proxy address after it is shared by everyone.
+        // The nearest untrusted hop counts: 10.0.0.1 is a proxy of ours, shared by everyone behind it.
         using var anotherClient = await GetJwks(_behindProxy, "203.0.113.8, 10.0.0.1");
+        // A client that writes a made-up address in front of its own is still counted as itself.
+        using var spoofed = await GetJwks(_behindProxy, "198.51.100.99, 203.0.113.7");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
         Assert.Equal(HttpStatusCode.OK, anotherClient.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, spoofed.StatusCode);
     }
 }
