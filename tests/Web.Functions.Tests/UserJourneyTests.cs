@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -111,6 +112,33 @@ public sealed class UserJourneyTests(ProductFixture product) : IClassFixture<Pro
         await page.EvaluateAsync("sessionStorage.clear()");
         await page.GotoAsync($"{product.BaseUrl}/#/collections");
         await Id(page, "signin-form").WaitForAsync();
+    }
+
+    [Fact]
+    public async Task Every_response_carries_the_browser_protections_and_unknown_api_addresses_are_not_the_page()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(product.BaseUrl) };
+        using var page = await client.GetAsync("/");
+        using var missingFile = await client.GetAsync("/js/nothing-here.js");
+        using var api = await client.GetAsync("/api/collections");
+        using var unknownApi = await client.GetAsync("/api/nothing-here/at-all");
+        using var wellKnown = await client.GetAsync("/.well-known/nothing-here");
+
+        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        foreach (var response in new[] { page, missingFile, api, unknownApi, wellKnown })
+        {
+            var where = response.RequestMessage!.RequestUri!.AbsolutePath;
+            Assert.True(response.Headers.TryGetValues("X-Content-Type-Options", out var sniff) && sniff.Single() == "nosniff", $"{where}: no nosniff");
+            Assert.True(response.Headers.TryGetValues("X-Frame-Options", out var frame) && frame.Single() == "DENY", $"{where}: no X-Frame-Options");
+            Assert.True(response.Headers.TryGetValues("Referrer-Policy", out var referrer) && referrer.Single() == "no-referrer", $"{where}: no Referrer-Policy");
+            Assert.False(response.Headers.Contains("Server"), $"{where}: sends Server: {string.Join(",", response.Headers.TryGetValues("Server", out var server) ? server : [])}");
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        Assert.All(new[] { missingFile, unknownApi, wellKnown }, r =>
+        {
+            Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        });
     }
 
     private static byte[] Pdf(params string[] pages)

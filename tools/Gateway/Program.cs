@@ -7,7 +7,11 @@ var options = (builder.Configuration.GetSection("Gateway").Get<GatewayOptions>()
 // Loopback only: the local gateway is for this machine; a cluster has its Ingress.
 builder.WebHost.UseUrls($"http://localhost:{options.Port}");
 // Bodies pass through as the cluster's ingress passes them: each app enforces its own limit and says so in problem details.
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = null;
+    k.AddServerHeader = false;
+});
 builder.Services.AddAppFleet(options);
 builder.Services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes(options), GatewayRoutes.Clusters(options));
 

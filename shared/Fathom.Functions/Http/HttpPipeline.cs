@@ -79,6 +79,7 @@ public static partial class HttpPipeline
     internal static void UseHttpPipeline(this WebApplication app, IReadOnlyList<Action<IApplicationBuilder>> afterAuthentication)
     {
         app.Use(AssignRequestIdAsync);
+        app.Use(AddSecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RefuseUnstorableTextAsync);
@@ -139,6 +140,23 @@ public static partial class HttpPipeline
         {
             await next(http);
         }
+    }
+
+    /// <summary>
+    /// On every response (API, files, errors, 404s): no MIME sniffing, no framing, no referrer. Set as the response
+    /// starts, because the exception handler clears headers before it writes its problem details.
+    /// </summary>
+    private static Task AddSecurityHeaders(HttpContext http, RequestDelegate next)
+    {
+        http.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            return Task.CompletedTask;
+        }, http.Response);
+        return next(http);
     }
 
     /// <summary>A NUL in the query, path or a header would reach Postgres as text it refuses: 400 naming where it was.</summary>
