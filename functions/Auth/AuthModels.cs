@@ -72,6 +72,10 @@ public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes) : IVali
         }
         foreach (var scope in Scopes)
         {
+            if (scope is null)
+            {
+                errors.Add("scopes", "'scopes' must name read or write; null is neither.");
+            }
             errors.OneOf("scopes", scope, ApiKeyScopes.All);
         }
     }

@@ -8,8 +8,18 @@ namespace Auth.Functions;
 /// <summary>Answers shared by the sign-in functions.</summary>
 public static class SessionResponses
 {
-    public static TokenResponse Tokens(IssuedAccessToken access, IssuedRefreshToken refresh, TimeSpan lifetime)
-        => new(access.Token, refresh.Token, "Bearer", (long)lifetime.TotalSeconds);
+    public static TokenResponse Tokens(HttpRequest req, IssuedAccessToken access, IssuedRefreshToken refresh, TimeSpan lifetime)
+    {
+        NoStore(req);
+        return new(access.Token, refresh.Token, "Bearer", (long)lifetime.TotalSeconds);
+    }
+
+    /// <summary>A response carrying a secret (tokens, a new API key) must not be kept by any cache (RFC 6749 §5.1).</summary>
+    public static void NoStore(HttpRequest req)
+    {
+        req.HttpContext.Response.Headers.CacheControl = "no-store";
+        req.HttpContext.Response.Headers.Pragma = "no-cache";
+    }
 
     /// <summary>One answer for unknown email and wrong password alike, so it does not tell which.</summary>
     public static ProblemHttpResult BadCredentials()

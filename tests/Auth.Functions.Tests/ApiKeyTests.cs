@@ -99,4 +99,17 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("read, write", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("scopes")[0].GetString());
     }
+
+    [Fact]
+    public async Task A_null_scope_is_refused_and_secrets_are_never_cached()
+    {
+        var (_, signedIn) = await SignedInAsync();
+        using var auth = signedIn;
+        using var nullScope = await auth.PostAsync("/api/auth/keys", new StringContent("""{"name":"n","scopes":[null]}""", System.Text.Encoding.UTF8, "application/json"));
+        using var created = await auth.PostAsJsonAsync("/api/auth/keys", new { name = "cached?", scopes = new[] { "read" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, nullScope.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(created.Headers.CacheControl?.NoStore, "a new key's response must say no-store");
+    }
 }

@@ -72,6 +72,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         using var client = Client(Auth);
         using var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, "tokens must be sent with Cache-Control: no-store");
         return Session.From(await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
@@ -80,6 +81,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     {
         using var client = Client(Auth);
         using var response = await client.PostAsJsonAsync("/api/auth/refresh", new { refreshToken });
+        Assert.True(response.StatusCode != HttpStatusCode.OK || response.Headers.CacheControl?.NoStore == true, "tokens must be sent with Cache-Control: no-store");
         return response.StatusCode == HttpStatusCode.OK
             ? (response.StatusCode, Session.From(await response.Content.ReadFromJsonAsync<JsonElement>()))
             : (response.StatusCode, null);

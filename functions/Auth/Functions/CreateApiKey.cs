@@ -19,6 +19,7 @@ public sealed class CreateApiKey(ApiKeyStore keys)
         }
         var scopes = ApiKeyScopes.All.Where(body.Scopes!.Contains).ToArray();
         var created = await keys.CreateAsync(req.HttpContext.User.UserId(), body.Name!.Trim(), scopes, ct);
+        SessionResponses.NoStore(req);
         return TypedResults.Created("/api/auth/keys", created);
     }
 }

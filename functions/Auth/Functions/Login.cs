@@ -51,7 +51,7 @@ public sealed partial class Login(
         var access = issuer.CreateAccessToken(account.Id);
         var refresh = issuer.CreateRefreshToken();
         await sessions.StartFamilyAsync(account.Id, refresh, access, ct);
-        return TypedResults.Ok(SessionResponses.Tokens(access, refresh, issuer.AccessTokenLifetime));
+        return TypedResults.Ok(SessionResponses.Tokens(req, access, refresh, issuer.AccessTokenLifetime));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} locked out until {Until} after repeated wrong passwords")]

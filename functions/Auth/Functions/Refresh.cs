@@ -25,7 +25,7 @@ public sealed partial class Refresh(SessionStore sessions, TokenIssuer issuer, T
         switch (rotation.Outcome)
         {
             case RotationOutcome.Rotated:
-                return TypedResults.Ok(SessionResponses.Tokens(access!, refresh!, issuer.AccessTokenLifetime));
+                return TypedResults.Ok(SessionResponses.Tokens(req, access!, refresh!, issuer.AccessTokenLifetime));
             case RotationOutcome.Reused:
                 // A spent token came back: either its holder or a thief has a copy. Neither can be told apart,
                 // so the whole family ends, including the access tokens it handed out.
