@@ -16,6 +16,9 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
     public const string EfSearchSetting = "VectorStore:HnswEfSearch";
     public const int DefaultEfSearch = 100;
 
+    /// <summary>pgvector's HNSW index takes vectors of up to 2,000 dimensions.</summary>
+    public const int MaxDimension = 2000;
+
     /// <summary>From <see cref="EfSearchSetting"/>; validated (1..1000) where the store is registered.</summary>
     public int EfSearch { get; init; } = DefaultEfSearch;
 

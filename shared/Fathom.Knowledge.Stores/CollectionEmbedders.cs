@@ -33,6 +33,11 @@ public sealed class CollectionEmbedders(IConfiguration configuration) : IDisposa
         }
         var options = Options(settings);
         var problems = options.Validate().ToList();
+        if (settings.Dimension > ChunkStore.MaxDimension)
+        {
+            // The HNSW index (pgvector) holds vectors of at most 2,000 dimensions: past that nothing could be indexed.
+            problems.Add($"'settings.embedding.dimension' is {settings.Dimension}; the vector index holds at most {ChunkStore.MaxDimension} dimensions (ask the model for fewer, e.g. OpenAI's 'dimensions').");
+        }
         if (provider != EmbeddingProvider.Hashed && Options(null).Provider != provider)
         {
             problems.Add($"The {settings.Provider} embedding provider is not configured on this server (Embeddings__Provider is {EmbeddingOptions.ProviderName(Options(null).Provider)}).");

@@ -130,6 +130,10 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         Assert.True(errors.TryGetProperty("name", out _));
         Assert.True(errors.TryGetProperty("settings.chunkSize", out _));
         Assert.True(errors.TryGetProperty("settings.chunkOverlap", out _));
+        // The vector index holds at most 2,000 dimensions: a collection that could never be indexed is refused up front.
+        using var tooWide = await alice.PostAsJsonAsync("/api/collections", new { name = "Wide", settings = new { embedding = new { provider = "hashed", dimension = 3072 } } });
+        Assert.Equal(HttpStatusCode.BadRequest, tooWide.StatusCode);
+        Assert.Contains("2000", (await tooWide.Content.ReadAsStringAsync()), StringComparison.Ordinal);
 
         var id = await CreateCollectionAsync(alice, "Settings", chunkSize: 300, overlap: 30);
         using var patched = await alice.PatchAsJsonAsync($"/api/collections/{id}", new { name = "Renamed", settings = new { chunkSize = 999 } });

@@ -22,7 +22,7 @@ public sealed record CreateCollectionRequest(string Name, string? Description, S
         {
             errors.Add("settings.chunkOverlap", $"'settings.chunkOverlap' must be between 0 and half the chunk size ({size / 2}).");
         }
-        errors.Range("settings.embedding.dimension", Settings?.Embedding?.Dimension, 16, 4096);
+        errors.Range("settings.embedding.dimension", Settings?.Embedding?.Dimension, 16, ChunkStore.MaxDimension);
     }
 
     /// <summary>The settings the collection is created with: what was asked, the server's defaults for the rest.</summary>
