@@ -176,6 +176,50 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public async Task A_docx_that_unzips_past_the_limit_fails_before_it_is_inflated()
+    {
+        // 3 MB of one letter compresses to a few kilobytes: the shape of a decompression bomb, at test size.
+        var bomb = BuildDocx(body => body.Append(new Paragraph(new Run(new Text(new string('a', 3_000_000))))));
+        var parsers = DocumentParsers.Create(new ParsingLimits { MaxExpandedBytes = 1024 * 1024 });
+
+        var error = await Assert.ThrowsAsync<DocumentTooLargeException>(() => parsers.ParseAsync(new MemoryStream(bomb), "bomb.docx", null, CancellationToken.None));
+
+        Assert.True(bomb.Length < 100_000, $"the test file should be small ({bomb.Length} bytes)");
+        Assert.Contains("past the limit of 1 MB (Ingestion__MaxExpandedBytes)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Text_past_the_character_limit_fails_with_the_limit_named_in_every_format()
+    {
+        var parsers = DocumentParsers.Create(new ParsingLimits { MaxTextCharacters = 5_000 });
+        var words = string.Join(' ', Enumerable.Repeat("walrus", 1_500));
+        var files = new (string Name, byte[] Content)[]
+        {
+            ("big.txt", Encoding.UTF8.GetBytes(words)),
+            ("big.md", Encoding.UTF8.GetBytes("# Title\n\n" + words)),
+            ("big.html", Encoding.UTF8.GetBytes($"<p>{words}</p>")),
+            ("big.docx", BuildDocx(body => body.Append(new Paragraph(new Run(new Text(words)))))),
+            ("big.pdf", BuildPdf(Enumerable.Repeat(string.Join(' ', Enumerable.Repeat("walrus", 60)), 20).ToList())),
+        };
+
+        foreach (var (name, content) in files)
+        {
+            var error = await Assert.ThrowsAsync<DocumentTooLargeException>(() => parsers.ParseAsync(new MemoryStream(content), name, null, CancellationToken.None));
+            Assert.Contains("past the limit of 5,000 (Ingestion__MaxTextCharacters)", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_pdf_with_more_pages_than_allowed_fails_with_the_limit_named()
+    {
+        var parsers = DocumentParsers.Create(new ParsingLimits { MaxPages = 2 });
+
+        var error = await Assert.ThrowsAsync<DocumentTooLargeException>(() => parsers.ParseAsync(new MemoryStream(BuildPdf(["one", "two", "three"])), "long.pdf", null, CancellationToken.None));
+
+        Assert.Equal("The PDF has 3 pages, past the limit of 2 (Ingestion__MaxPages). Split it into smaller files.", error.Message);
+    }
+
+    [Fact]
     public async Task CsvRowsStayOnTheirOwnLines()
     {
         var parsed = await Parse("people.csv", "name,city\nAlice,Paris\nBob,Berlin\n");

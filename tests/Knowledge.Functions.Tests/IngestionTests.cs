@@ -113,6 +113,27 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
     }
 
     [Fact]
+    public async Task Files_that_would_grow_past_the_limits_fail_with_the_limit_named_and_the_queue_flows_on()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "Bombs", chunkSize: 64, overlap: 0);
+        // 6 MB of text zipped into a small .docx (past the fixture's 4 MB), and a text making ~4,000 chunks (past 3,000).
+        var bomb = SampleDocuments.Docx("Bomb", new string('z', 6_000_000));
+        var docs = await UploadAsync(alice, collection, ("bomb.docx", bomb), ("huge.txt", SampleDocuments.Long(10_000)), ("fine.txt", SampleDocuments.Text("Kelp forests shelter sea otters.")));
+
+        var bombed = await WaitSettledAsync(alice, collection, docs[0].GetProperty("id").GetGuid());
+        var huge = await WaitSettledAsync(alice, collection, docs[1].GetProperty("id").GetGuid());
+        var fine = await WaitSettledAsync(alice, collection, docs[2].GetProperty("id").GetGuid());
+
+        Assert.True(bomb.Length < 200_000, $"the bomb should be small ({bomb.Length} bytes)");
+        Assert.Equal("FAILED", bombed.GetProperty("status").GetString());
+        Assert.Contains("Ingestion__MaxExpandedBytes", bombed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("FAILED", huge.GetProperty("status").GetString());
+        Assert.Contains("Ingestion__MaxChunksPerDocument", huge.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("COMPLETE", fine.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task The_same_content_twice_is_one_document()
     {
         using var alice = fixture.ClientFor(fixture.Alice);

@@ -41,6 +41,9 @@ public sealed class KnowledgeFixture : IAsyncLifetime
             ["VectorStoreConnection"] = TestStack.VectorStore,
             ["IngestStream"] = Stream,
             ["Knowledge__MaxUploadBytes"] = "2000000",
+            // Small enough that tests can reach them with small files.
+            ["Ingestion__MaxExpandedBytes"] = "4194304",
+            ["Ingestion__MaxChunksPerDocument"] = "3000",
             ["AzureFunctionsJobHost__extensions__redisStreams__visibilityTimeout"] = "00:00:01",
             ["AzureFunctionsJobHost__extensions__redisStreams__pollingInterval"] = "00:00:00.050",
         };

@@ -91,6 +91,8 @@ public static class IngestionPipelineRegistration
     /// <summary>The steps, in the order they run.</summary>
     public static FunctionsApplicationBuilder AddIngestionPipeline(this FunctionsApplicationBuilder builder)
     {
+        builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
         builder.Services.AddSingleton<IPipelineStep, ExtractStep>();
         builder.Services.AddSingleton<IPipelineStep, PartitionStep>();
         builder.Services.AddSingleton<IPipelineStep, EmbedAndSaveStep>();

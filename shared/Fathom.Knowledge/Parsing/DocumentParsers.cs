@@ -12,8 +12,9 @@ public sealed class DocumentParsers
     private readonly Dictionary<string, IDocumentParser> _byExtension = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, IDocumentParser> _byContentType = new(StringComparer.OrdinalIgnoreCase);
 
-    public DocumentParsers(IEnumerable<IDocumentParser> parsers)
+    public DocumentParsers(IEnumerable<IDocumentParser> parsers, ParsingLimits? limits = null)
     {
+        Limits = limits ?? ParsingLimits.Default;
         ArgumentNullException.ThrowIfNull(parsers);
         foreach (var parser in parsers)
         {
@@ -31,8 +32,14 @@ public sealed class DocumentParsers
         Extensions = [.. _byExtension.Keys.Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>The built-in parsers for every supported format.</summary>
-    public static DocumentParsers Default { get; } = new([new PlainTextParser(), new MarkdownParser(), new HtmlParser(), new PdfParser(), new DocxParser(), new JsonTextParser()]);
+    /// <summary>The built-in parsers for every supported format, with the default limits.</summary>
+    public static DocumentParsers Default { get; } = Create(ParsingLimits.Default);
+
+    /// <summary>The built-in parsers with these limits.</summary>
+    public static DocumentParsers Create(ParsingLimits limits)
+        => new([new PlainTextParser(), new MarkdownParser(), new HtmlParser(), new PdfParser(limits), new DocxParser(limits), new JsonTextParser()], limits);
+
+    public ParsingLimits Limits { get; }
 
     /// <summary>The extensions the built-in parsers accept, as listed in 415 answers.</summary>
     public static IReadOnlyList<string> SupportedExtensions { get; } = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".json"];
@@ -80,6 +87,11 @@ public sealed class DocumentParsers
         }
 
 
+        var characters = parsed.Sections.Sum(s => (long)s.Text.Length);
+        if (characters > Limits.MaxTextCharacters)
+        {
+            throw new DocumentTooLargeException(TooMuchText(characters, Limits));
+        }
         var sections = new List<DocumentSection>(parsed.Sections.Count);
         foreach (var section in parsed.Sections)
         {
@@ -92,4 +104,7 @@ public sealed class DocumentParsers
 
         return sections.Count == 0 ? throw new DocumentParseException(DocumentParseException.NoTextMessage) : new ParsedDocument(sections);
     }
+
+    internal static string TooMuchText(long characters, ParsingLimits limits)
+        => $"The document holds {(characters > limits.MaxTextCharacters ? $"{characters:N0}" : "more than " + limits.MaxTextCharacters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} characters of text, past the limit of {limits.MaxTextCharacters:N0} (Ingestion__MaxTextCharacters). Split it into smaller files.";
 }

@@ -8,8 +8,13 @@ using WordText = DocumentFormat.OpenXml.Wordprocessing.Text;
 namespace Fathom.Knowledge.Parsing;
 
 /// <summary>Word documents: body paragraphs and tables in order; paragraphs with a Heading (or Title) style become section headings.</summary>
-public sealed partial class DocxParser : IDocumentParser
+public sealed partial class DocxParser(ParsingLimits limits) : IDocumentParser
 {
+    public DocxParser()
+        : this(ParsingLimits.Default)
+    {
+    }
+
     public IReadOnlyList<string> Extensions { get; } = [".docx"];
 
     public IReadOnlyList<string> ContentTypes { get; } = ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"];
@@ -20,11 +25,12 @@ public sealed partial class DocxParser : IDocumentParser
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
+            CheckExpandedSize(stream);
             using var document = WordprocessingDocument.Open(stream, isEditable: false);
             var body = document.MainDocumentPart?.Document?.Body
                 ?? throw new DocumentParseException("The Word document could not be read: it has no document body.");
             var styles = StyleHeadingLevels(document.MainDocumentPart.StyleDefinitionsPart);
-            var sections = new SectionCollector();
+            var sections = new SectionCollector(limits);
             foreach (var element in body.ChildElements)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -36,6 +42,30 @@ public sealed partial class DocxParser : IDocumentParser
         catch (Exception ex) when (ex is not OperationCanceledException and not DocumentParseException)
         {
             throw new DocumentParseException("The Word document could not be read: the file is damaged or is not a .docx file.", ex);
+        }
+    }
+
+    /// <summary>
+    /// The sizes the zip's central directory declares, summed before any part is inflated. A part that inflates past
+    /// its declared size makes the zip reader throw, so the declaration cannot be used to sneak past this.
+    /// </summary>
+    private void CheckExpandedSize(MemoryStream stream)
+    {
+        long expanded;
+        try
+        {
+            using var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+            expanded = zip.Entries.Sum(e => e.Length);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DocumentParseException("The Word document could not be read: the file is damaged or is not a .docx file.", ex);
+        }
+        stream.Position = 0;
+        if (expanded > limits.MaxExpandedBytes)
+        {
+            throw new DocumentTooLargeException(
+                $"The Word document expands to {expanded / (1024.0 * 1024):N0} MB when unzipped, past the limit of {limits.MaxExpandedBytes / (1024.0 * 1024):N0} MB (Ingestion__MaxExpandedBytes).");
         }
     }
 

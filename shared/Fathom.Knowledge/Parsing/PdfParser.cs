@@ -7,8 +7,13 @@ using UglyToad.PdfPig.Exceptions;
 namespace Fathom.Knowledge.Parsing;
 
 /// <summary>PDF text, one section per page with its 1-based page number, in content order with paragraph breaks.</summary>
-public sealed class PdfParser : IDocumentParser
+public sealed class PdfParser(ParsingLimits limits) : IDocumentParser
 {
+    public PdfParser()
+        : this(ParsingLimits.Default)
+    {
+    }
+
     private static readonly ContentOrderTextExtractor.Options ExtractorOptions = new() { SeparateParagraphsWithDoubleNewline = true, ReplaceWhitespaceWithSpace = true };
 
     public IReadOnlyList<string> Extensions { get; } = [".pdf"];
@@ -21,11 +26,22 @@ public sealed class PdfParser : IDocumentParser
         try
         {
             using var pdf = PdfDocument.Open(bytes, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+            if (pdf.NumberOfPages > limits.MaxPages)
+            {
+                throw new DocumentTooLargeException($"The PDF has {pdf.NumberOfPages:N0} pages, past the limit of {limits.MaxPages:N0} (Ingestion__MaxPages). Split it into smaller files.");
+            }
             var sections = new List<DocumentSection>(pdf.NumberOfPages);
+            var characters = 0L;
             foreach (var page in pdf.GetPages())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                sections.Add(new DocumentSection(ExtractText(page), Page: page.Number));
+                var text = ExtractText(page);
+                characters += text.Length;
+                if (characters > limits.MaxTextCharacters)
+                {
+                    throw new DocumentTooLargeException(DocumentParsers.TooMuchText(characters, limits));
+                }
+                sections.Add(new DocumentSection(text, Page: page.Number));
             }
 
             return new ParsedDocument(sections);

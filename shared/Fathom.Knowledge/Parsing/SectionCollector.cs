@@ -2,12 +2,16 @@ using System.Text;
 
 namespace Fathom.Knowledge.Parsing;
 
-/// <summary>Accumulates text block by block and starts a new section whenever the heading changes.</summary>
-internal sealed class SectionCollector
+/// <summary>
+/// Accumulates text block by block and starts a new section whenever the heading changes. With limits, it stops
+/// the parse as soon as the text passes <see cref="ParsingLimits.MaxTextCharacters"/>, before more is built.
+/// </summary>
+internal sealed class SectionCollector(ParsingLimits? limits = null)
 {
     private readonly List<DocumentSection> _sections = [];
     private readonly HeadingTrail _headings = new();
     private readonly StringBuilder _text = new();
+    private long _flushed;
 
     public void Heading(int level, string text)
     {
@@ -26,6 +30,7 @@ internal sealed class SectionCollector
         EndBlock();
         _text.Append(text);
         EndBlock();
+        CheckLimit();
     }
 
     /// <summary>Appends one line of a multi-line block (list item, table row, code line); call <see cref="EndBlock"/> after the last.</summary>
@@ -37,6 +42,15 @@ internal sealed class SectionCollector
         }
 
         _text.Append(text).Append('\n');
+        CheckLimit();
+    }
+
+    private void CheckLimit()
+    {
+        if (limits is not null && _flushed + _text.Length > limits.MaxTextCharacters)
+        {
+            throw new DocumentTooLargeException(DocumentParsers.TooMuchText(_flushed + _text.Length, limits));
+        }
     }
 
     public void EndBlock()
@@ -63,6 +77,7 @@ internal sealed class SectionCollector
         if (_text.Length > 0)
         {
             _sections.Add(new DocumentSection(_text.ToString(), Heading: _headings.Path));
+            _flushed += _text.Length;
             _text.Clear();
         }
     }
