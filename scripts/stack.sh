@@ -2,14 +2,15 @@
 # The local stateful stack: Postgres 15 (with pgvector, built from Debian's source package) and Redis 7, each on a
 # fixed loopback port with its data under .fathom/ in the repo. The vector store is its own database on that server
 # (fathom_vectors), reached through its own setting, as the cluster's separate vectorstore StatefulSet is.
-# Idempotent: what already runs is reused.
-#   scripts/stack.sh up|down|status|env
+# Idempotent: what already runs is reused. FATHOM_STACK_DIR, FATHOM_PG_PORT and FATHOM_REDIS_PORT run a second,
+# private stack beside it (the fault-injection tests stop and restart theirs without touching anyone else's).
+#   scripts/stack.sh up|down|status|env | stop postgres|redis
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="$ROOT/.fathom"
-PG_PORT=54329
-REDIS_PORT=63799
+DATA="${FATHOM_STACK_DIR:-$ROOT/.fathom}"
+PG_PORT="${FATHOM_PG_PORT:-54329}"
+REDIS_PORT="${FATHOM_REDIS_PORT:-63799}"
 VECTOR_DB=fathom_vectors
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
 
@@ -86,7 +87,10 @@ secret() { openssl rand -hex 24; }
 
 start_postgres() {
   local dir="$DATA/postgres"
-  if port_open $PG_PORT; then log "postgres already on :$PG_PORT"; return; fi
+  if port_open $PG_PORT; then
+    [ -s "$DATA/postgres.password" ] || { log "port $PG_PORT is taken by a server this checkout did not start (another clone's stack?): stop it, or set FATHOM_PG_PORT"; exit 1; }
+    log "postgres already on :$PG_PORT"; return
+  fi
   mkdir -p "$DATA/logs" "$DATA/run"
   if [ ! -s "$DATA/postgres.password" ]; then secret > "$DATA/postgres.password"; fi
   if [ ! -f "$dir/PG_VERSION" ]; then
@@ -113,7 +117,10 @@ create_databases() {
 }
 
 start_redis() {
-  if port_open $REDIS_PORT; then log "redis already on :$REDIS_PORT"; return; fi
+  if port_open $REDIS_PORT; then
+    [ -s "$DATA/redis.password" ] || { log "port $REDIS_PORT is taken by a server this checkout did not start: stop it, or set FATHOM_REDIS_PORT"; exit 1; }
+    log "redis already on :$REDIS_PORT"; return
+  fi
   mkdir -p "$DATA/redis" "$DATA/logs"
   if [ ! -s "$DATA/redis.password" ]; then secret > "$DATA/redis.password"; fi
   log "starting redis on 127.0.0.1:$REDIS_PORT"
@@ -131,14 +138,17 @@ print_env() {
   echo "VectorStoreConnection=Host=127.0.0.1;Port=$PG_PORT;Username=fathom;Password=$pg;Database=$VECTOR_DB;Maximum Pool Size=50"
 }
 
-stop_all() {
+stop_postgres() {
   if [ -f "$DATA/postgres/PG_VERSION" ] && port_open $PG_PORT; then
     log "stopping postgres"; as_db_user "$PG_BIN/pg_ctl" -D "$DATA/postgres" -m fast -w stop >/dev/null || true
   fi
+}
+
+stop_redis() {
   if port_open $REDIS_PORT; then
     log "stopping redis"; redis-cli -p $REDIS_PORT -a "$(cat "$DATA/redis.password")" --no-auth-warning shutdown >/dev/null 2>&1 || true
+    for _ in $(seq 1 50); do port_open $REDIS_PORT || break; sleep 0.1; done
   fi
-  stop_pglite
 }
 
 # Until 2026-11 the vector store was PGlite on :54339; a checkout that still runs it gets it stopped. Its chunks are
@@ -156,9 +166,10 @@ status() {
 }
 
 case "${1:-up}" in
-  up) install; mkdir -p "$DATA"; stop_pglite; start_postgres; create_databases; start_redis; print_env > "$DATA/stack.env"; log "stack ready (settings in .fathom/stack.env)";;
-  down) stop_all;;
+  up) install; mkdir -p "$DATA"; stop_pglite; start_postgres; create_databases; start_redis; print_env > "$DATA/stack.env"; log "stack ready (settings in $DATA/stack.env)";;
+  down) stop_postgres; stop_redis; stop_pglite;;
+  stop) case "${2:-}" in postgres) stop_postgres;; redis) stop_redis;; *) echo "usage: scripts/stack.sh stop postgres|redis" >&2; exit 2;; esac;;
   status) status;;
   env) print_env;;
-  *) echo "usage: scripts/stack.sh up|down|status|env" >&2; exit 2;;
+  *) echo "usage: scripts/stack.sh up|down|status|env | stop postgres|redis" >&2; exit 2;;
 esac

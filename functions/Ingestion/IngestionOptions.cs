@@ -20,6 +20,9 @@ public sealed class IngestionOptions
     /// <summary>Chunks one document may make (each is embedded and indexed, so this bounds the work a file can cause).</summary>
     public int MaxChunksPerDocument { get; set; } = 20_000;
 
+    /// <summary>How long one delivery waits out a store outage (Postgres or Redis restarting) before it gives the entry back.</summary>
+    public TimeSpan MaxOutageWait { get; set; } = TimeSpan.FromMinutes(2);
+
     public ParsingLimits Limits => new() { MaxExpandedBytes = MaxExpandedBytes, MaxTextCharacters = MaxTextCharacters, MaxPages = MaxPages };
 }
 

@@ -24,7 +24,7 @@ internal sealed class DatabaseExceptionHandler : IExceptionHandler
             case PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter }:
                 await Problems.WriteAsync(http, StatusCodes.Status400BadRequest, "Unusable text", "The request holds text the database cannot store (such as the NUL character \\u0000).");
                 return true;
-            case NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: TimeoutException or System.Net.Sockets.SocketException or IOException }:
+            case NpgsqlException when StoreOutage.Is(exception):
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await Problems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "Database unavailable", $"The database did not answer; nothing was changed by the part that failed. Try again in {RetryAfterSeconds} s.");
                 return true;

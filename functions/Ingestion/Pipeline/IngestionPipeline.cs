@@ -1,3 +1,4 @@
+using Fathom.Data;
 using Fathom.Functions;
 using Fathom.Functions.Configuration;
 using Fathom.Knowledge.Stores;
@@ -15,6 +16,8 @@ public sealed partial class IngestionPipeline(
     IEnumerable<IPipelineStep> steps,
     DocumentStore documents,
     IOptions<FunctionsHostOptions> hostOptions,
+    IOptions<IngestionOptions> options,
+    TimeProvider time,
     ILogger<IngestionPipeline> logger)
 {
     private readonly IPipelineStep[] _steps = steps.ToArray();
@@ -28,6 +31,29 @@ public sealed partial class IngestionPipeline(
             return;
         }
 
+        // A store that is down or restarting is waited out here, with backoff: every step is safe to run again, and
+        // an outage must not spend the entry's deliveries and send good documents to the dead letters.
+        var waited = TimeSpan.Zero;
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                await RunOnceAsync(documentId, version, context, ct);
+                return;
+            }
+            catch (Exception ex) when (StoreOutage.Is(ex) && waited < options.Value.MaxOutageWait && !ct.IsCancellationRequested)
+            {
+                LogOutage(logger, documentId, version, ex.Message, delay.TotalSeconds);
+                await Task.Delay(delay, time, ct);
+                waited += delay;
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
+            }
+        }
+    }
+
+    private async Task RunOnceAsync(Guid documentId, int version, FunctionContext context, CancellationToken ct)
+    {
         var work = await documents.ClaimAsync(documentId, version, ct);
         if (work is null)
         {
@@ -44,7 +70,7 @@ public sealed partial class IngestionPipeline(
             {
                 result = await step.InvokeAsync(job, ct);
             }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
+            catch (Exception ex) when (!ct.IsCancellationRequested && !StoreOutage.Is(ex))
             {
                 result = StepResult.Transient($"{step.Name}: {ex.Message}");
             }
@@ -67,6 +93,9 @@ public sealed partial class IngestionPipeline(
         }
         LogCompleted(logger, documentId, version, job.Chunks.Count);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} v{Version}: a store is unavailable ({Error}); trying again in {Seconds} s")]
+    private static partial void LogOutage(ILogger logger, Guid documentId, int version, string error, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring malformed ingest entry {EntryId}")]
     private static partial void LogMalformed(ILogger logger, string entryId);

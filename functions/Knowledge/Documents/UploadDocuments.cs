@@ -99,7 +99,10 @@ public sealed class UploadDocuments(CollectionStore collections, DocumentStore d
             }
             var name = Path.GetFileName(file.FileName);
             var (document, duplicate) = await documents.CreateAsync(owner, id, name, file.ContentType ?? "application/octet-stream", content, SHA256.HashData(content), ct);
-            if (!duplicate)
+            // A duplicate still PENDING may be one whose first upload stored it but could not queue it (Redis was
+            // down, the caller got a 503 and sent it again): queue it now. A second entry for queued work is
+            // harmless, ingestion skips what is COMPLETE and rewrites nothing twice.
+            if (!duplicate || document.Status == DocumentStatus.Pending)
             {
                 await queue.EnqueueAsync(document.Id, id, document.Version);
             }
