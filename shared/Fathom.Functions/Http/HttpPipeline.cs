@@ -32,6 +32,8 @@ public static partial class HttpPipeline
             ctx.ProblemDetails.Extensions["requestId"] = ctx.HttpContext.TraceIdentifier;
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
         });
+        // After ASP.NET Core's writer, which it only stands in for.
+        builder.Services.AddSingleton<IProblemDetailsWriter, FallbackProblemDetailsWriter>();
         builder.Services.AddAuthentication();
         builder.Services.AddAuthorization();
         var health = builder.Services.AddHealthChecks()
