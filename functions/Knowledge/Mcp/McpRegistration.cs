@@ -75,10 +75,13 @@ public static class McpRegistration
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"'{path}' is not a protected resource of this server.");
         }
-        var auth = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var issuer = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.Issuer;
+        var address = PublicAddress.Of(http.Request);
         var document = new ResourceMetadataDocument(
-            PublicAddress.Of(http.Request) + (path == "/" ? "" : path),
-            [auth.Issuer],
+            address + (path == "/" ? "" : path),
+            // Issuer identifiers are URLs (RFC 8414) and MCP clients refuse anything else; an issuer set as a plain
+            // name (the default "fathom") is named by the server that issues it: this one, whose Auth app signs the tokens.
+            [Uri.TryCreate(issuer, UriKind.Absolute, out var url) && url.Scheme is "https" or "http" ? issuer : address],
             ["header"],
             ["read", "write"],
             "Fathom");
