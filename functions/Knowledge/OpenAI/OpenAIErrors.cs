@@ -25,6 +25,9 @@ public static class OpenAIErrors
 
     public const string InvalidRequest = "invalid_request_error";
 
+    /// <summary>OpenAI's code for a parameter with a value it cannot use.</summary>
+    public const string InvalidValue = "invalid_value";
+
     public static IServiceCollection AddOpenAIErrorShape(this IServiceCollection services)
         => services.PostConfigure<ProblemDetailsOptions>(options =>
         {
@@ -41,7 +44,7 @@ public static class OpenAIErrors
         });
 
     /// <summary>A 400 naming the parameter at fault, in both shapes.</summary>
-    public static ProblemHttpResult BadRequest(string param, string message, string? code = null)
+    public static ProblemHttpResult BadRequest(string param, string message, string? code = InvalidValue)
         => Problem(StatusCodes.Status400BadRequest, "The request is not valid.", message, param, code);
 
     /// <summary>A problem whose OpenAI error carries a parameter and code the status alone cannot tell.</summary>
@@ -57,6 +60,7 @@ public static class OpenAIErrors
         }
         var status = problem.Status ?? http.Response.StatusCode;
         string? param = null;
+        var code = CodeOf(status);
         var message = problem.Detail ?? status switch
         {
             // Status-code pages give only a title: name what was asked for.
@@ -69,8 +73,9 @@ public static class OpenAIErrors
             // OpenAI names one parameter; the message still lists every problem.
             param = validation.Errors.Keys.First();
             message = string.Join(" ", validation.Errors.SelectMany(e => e.Value));
+            code = InvalidValue;
         }
-        problem.Extensions["error"] = new OpenAIError(message, TypeOf(status), param, CodeOf(status));
+        problem.Extensions["error"] = new OpenAIError(message, TypeOf(status), param, code);
     }
 
     /// <summary>OpenAI's error types by status (the SDKs pick their exception class by status, users read the type).</summary>
