@@ -41,6 +41,29 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
     }
 
     [Fact]
+    public async Task The_sources_after_an_extractive_answer_are_only_the_ones_it_cites()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "astronomy-cited");
+        foreach (var doc in await UploadAsync(alice, collection,
+            ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun.")),
+            ("saturn.txt", SampleDocuments.Text("Saturn wears wide rings of ice and rock."))))
+        {
+            await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
+        }
+
+        var retrieved = await SearchAsync(alice, collection, "Why do comets have tails?", "hybrid", 5);
+        using var response = await alice.PostAsJsonAsync("/api/v1/chat/completions", new { model = "astronomy-cited", messages = new[] { new { role = "user", content = "Why do comets have tails?" } } });
+        var content = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+
+        // Both passages are offered as sources; the answer quotes only the first.
+        Assert.Equal(2, retrieved.GetProperty("results").GetArrayLength());
+        Assert.Contains("[1]", content.Split("\n\nSources:")[0], StringComparison.Ordinal);
+        Assert.EndsWith("\n\nSources:\n[1] comets.txt", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("saturn.txt", content, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_openai_client_can_stream_the_answer()
     {
         var (alice, _) = await ReadyCollectionAsync("astronomy-stream");

@@ -63,7 +63,7 @@ public static class McpRegistration
             await next(http);
         });
         app.MapMcp(Route).RequireAuthorization().WithMetadata(new ProtectedResourceMetadataLink(MetadataRoute + Route));
-        app.MapGet(MetadataRoute + "/{**resource}", (HttpContext http, string? resource) => ResourceMetadata(http, resource)).AllowAnonymous();
+        app.MapGet(MetadataRoute + "/{**resource}", (RequestDelegate)(http => ResourceMetadata(http, http.Request.RouteValues["resource"] as string).ExecuteAsync(http))).AllowAnonymous();
         return app;
     }
 
