@@ -73,7 +73,7 @@ public sealed class OpenAIDotnetTests(ClientsFixture fixture, Xunit.Abstractions
         [
             new SystemChatMessage("You are a sailing instructor."),
             new UserChatMessage("What is a reef?"),
-            new AssistantChatMessage("Reefing makes a sail smaller [2]."),
+            new AssistantChatMessage("Reefing makes a sail smaller [2].\n\nSources:\n[2] sails.txt"),
             new UserChatMessage(ChatMessageContentPart.CreateTextPart("And what keeps"), ChatMessageContentPart.CreateTextPart("a sailboat upright?")),
         ];
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 3, Temperature = 0.25f, TopP = 0.5f };
@@ -90,6 +90,8 @@ public sealed class OpenAIDotnetTests(ClientsFixture fixture, Xunit.Abstractions
         Assert.Equal(["system", "system", "user", "assistant", "user"], turns.Select(t => t.Item1));
         Assert.Contains("sailing instructor", turns[1].Item2, StringComparison.Ordinal);
         Assert.Contains("Reefing makes a sail smaller", turns[3].Item2, StringComparison.Ordinal);
+        // Fathom's own sources list, sent back with its earlier answer, is not passed on.
+        Assert.DoesNotContain("Sources:", turns[3].Item2, StringComparison.Ordinal);
         Assert.Contains("And what keeps\\na sailboat upright?", turns[4].Item2, StringComparison.Ordinal);
         // The model stopped at its token limit: the SDK reports it.
         Assert.Equal(ChatFinishReason.Length, completion.FinishReason);

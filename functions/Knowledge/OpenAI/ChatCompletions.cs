@@ -125,7 +125,7 @@ public sealed partial class ChatCompletions(CollectionStore collections, Embeddi
             var listed = _citations.Where(c => cited.Contains(c.N)).OrderBy(c => c.N).ToList();
             return listed.Count == 0
                 ? ""
-                : "\n\nSources:\n" + string.Join('\n', listed.Select(c => $"[{c.N}] {c.DocumentName}{(c.Page is { } p ? $", page {p}" : "")}"));
+                : ChatTranscript.SourcesHeading + string.Join('\n', listed.Select(c => $"[{c.N}] {c.DocumentName}{(c.Page is { } p ? $", page {p}" : "")}"));
         }
 
         // [1], [2, 3] and [1][2] all cite.

@@ -14,6 +14,9 @@ public sealed record ChatTranscript(string Question, IReadOnlyList<ChatMessage> 
 {
     public const int MaxQuestionLength = 20_000;
 
+    /// <summary>What separates an answer from the sources it cites (see <see cref="ChatCompletions.CitedAnswer"/>).</summary>
+    public const string SourcesHeading = "\n\nSources:\n";
+
     private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
     public static void Validate(IReadOnlyList<ChatMessageDto>? messages, ValidationErrors errors)
@@ -70,6 +73,11 @@ public sealed record ChatTranscript(string Question, IReadOnlyList<ChatMessage> 
                 _ => (ChatRole?)null,
             };
             var text = TextOf(messages[i].Content);
+            if (role == ChatRole.Assistant && text.IndexOf(SourcesHeading, StringComparison.Ordinal) is >= 0 and var cut)
+            {
+                // An earlier answer of Fathom's sent back: its sources list numbered that turn's sources, not this one's.
+                text = text[..cut];
+            }
             if (role is { } r && text.Length > 0)
             {
                 earlier.Add(new ChatMessage(r, text));
