@@ -132,7 +132,8 @@ public sealed partial class CallerAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         // Say why a credential that was sent failed: "401 Unauthorized" alone leaves a user guessing between a typo, a revoked key and an expired token.
-        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        // Only this handler's own reasons: an exception's message (a database error, say) is no business of the caller's.
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure is AuthenticationFailureException own ? own.Message : null;
         var challenge = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         if (Context.GetEndpoint()?.Metadata.GetMetadata<ProtectedResourceMetadataLink>() is { } link)
         {

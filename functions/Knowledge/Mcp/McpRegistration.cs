@@ -71,7 +71,7 @@ public static class McpRegistration
     {
         var path = "/" + (resource ?? "").Trim('/');
         // Every path under /api takes the same credentials; other paths are the Web UI's, which is not a protected resource.
-        if (path != "/" && !path.StartsWith("/api", StringComparison.Ordinal))
+        if (path != "/" && path != "/api" && !path.StartsWith("/api/", StringComparison.Ordinal))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"'{path}' is not a protected resource of this server.");
         }
@@ -85,7 +85,6 @@ public static class McpRegistration
             ["header"],
             ["read", "write"],
             "Fathom");
-        http.Response.Headers.CacheControl = "public, max-age=3600";
         return TypedResults.Json(document, KnowledgeJson.Default.ResourceMetadataDocument);
     }
 }
