@@ -33,6 +33,8 @@ public static class KnowledgeApiRegistration
         builder.Services.AddOptions<ChatModelOptions>().BindConfiguration("Chat");
         builder.Services.AddSingleton<Retrieval>();
         builder.Services.AddSingleton<Answering>();
+        builder.Services.AddSingleton<EmbeddingModels>();
+        builder.Services.AddOpenAIErrorShape();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KnowledgeJson.Default));
         return builder;
     }
@@ -58,7 +60,10 @@ public static class KnowledgeApiRegistration
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(ModelList))]
-[JsonSerializable(typeof(IReadOnlyList<McpCollection>))]
-[JsonSerializable(typeof(IReadOnlyList<SearchResult>))]
+[JsonSerializable(typeof(ModelInfo))]
+[JsonSerializable(typeof(CreateEmbeddingsRequest))]
+[JsonSerializable(typeof(OpenAIError))]
+[JsonSerializable(typeof(OpenAIErrorBody))]
+[JsonSerializable(typeof(ResourceMetadataDocument))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class KnowledgeJson : JsonSerializerContext;

@@ -28,7 +28,9 @@ public sealed class ServeSite(StaticSite site)
         var file = path.Length == 0 || path.EndsWith('/') ? site.Files.GetFileInfo("index.html") : site.Files.GetFileInfo(path);
         if (!file.Exists || file.IsDirectory)
         {
-            if (Path.HasExtension(path))
+            // Well-known URIs (RFC 8615) are read by programs, OAuth and MCP clients among them: the UI's HTML under
+            // /.well-known/oauth-authorization-server would read as a broken answer instead of "there is none".
+            if (Path.HasExtension(path) || path.StartsWith(".well-known/", StringComparison.Ordinal) || path == ".well-known")
             {
                 return TypedResults.NotFound();
             }

@@ -60,6 +60,11 @@ public sealed partial class CallerAuthenticationHandler(
 
     private async Task<AuthenticateResult> AuthenticateTokenAsync(string token)
     {
+        if (token.Count(c => c == '.') != 2)
+        {
+            // Neither a key nor a JWT: most often another service's key pasted into a client (an OpenAI "sk-..." key, say).
+            return AuthenticateResult.Fail("The credential is neither a Fathom API key (fth_...) nor an access token.");
+        }
         var result = await Tokens.ValidateTokenAsync(token, ValidationParameters(authOptions.Value, keys));
         if (!result.IsValid)
         {
@@ -124,10 +129,20 @@ public sealed partial class CallerAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = "Bearer";
-        return Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized", "Sign in: send a valid access token or API key as 'Authorization: Bearer ...'.");
+        // Say why a credential that was sent failed: "401 Unauthorized" alone leaves a user guessing between a typo, a revoked key and an expired token.
+        // Only this handler's own reasons: an exception's message (a database error, say) is no business of the caller's.
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure is AuthenticationFailureException own ? own.Message : null;
+        var challenge = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<ProtectedResourceMetadataLink>() is { } link)
+        {
+            challenge += $"{(failure is null ? " " : ", ")}resource_metadata=\"{PublicAddress.Of(Request)}{link.Path}\"";
+        }
+        Response.Headers.WWWAuthenticate = challenge;
+        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized", failure is null
+            ? "Sign in: send a valid access token or API key as 'Authorization: Bearer ...'."
+            : $"{failure} Send a valid access token or API key as 'Authorization: Bearer ...'.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)

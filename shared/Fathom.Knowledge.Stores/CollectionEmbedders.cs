@@ -48,6 +48,32 @@ public sealed class CollectionEmbedders(IConfiguration configuration) : IDisposa
     public IEmbeddingGenerator<string, Embedding<float>> For(EmbeddingSettings settings)
         => _generators.GetOrAdd(settings, s => EmbeddingGeneratorFactory.Create(Options(s)));
 
+    /// <summary>
+    /// Why the embedder of <paramref name="settings"/> cannot make vectors of <paramref name="dimensions"/>, or null
+    /// when it can (through <see cref="For"/> with that dimension): the hashed embedder hashes into any size in its
+    /// range, an OpenAI-compatible endpoint is asked for the size (text-embedding-3 models shorten), an ONNX model
+    /// has one output size.
+    /// </summary>
+    public static string? DimensionsProblem(EmbeddingSettings settings, int dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (dimensions == settings.Dimension)
+        {
+            return null;
+        }
+        if (!EmbeddingOptions.TryParseProvider(settings.Provider, out var provider))
+        {
+            return $"Unknown embedding provider '{settings.Provider}'.";
+        }
+        return provider switch
+        {
+            EmbeddingProvider.Hashed when dimensions is < HashedNgramEmbeddingGenerator.MinDimension or > HashedNgramEmbeddingGenerator.MaxDimension
+                => $"The hashed embedder makes {HashedNgramEmbeddingGenerator.MinDimension} to {HashedNgramEmbeddingGenerator.MaxDimension} dimensions, not {dimensions}.",
+            EmbeddingProvider.Hashed or EmbeddingProvider.OpenAI => null,
+            _ => $"The {settings.Provider} embedder '{settings.Model}' makes {settings.Dimension}-dimensional vectors only; 'dimensions' cannot change that.",
+        };
+    }
+
     public async Task<float[]> EmbedAsync(EmbeddingSettings settings, string text, CancellationToken ct)
         => (await For(settings).GenerateAsync([text], cancellationToken: ct))[0].Vector.ToArray();
 

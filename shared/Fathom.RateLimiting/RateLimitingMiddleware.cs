@@ -13,7 +13,8 @@ namespace Fathom.RateLimiting;
 /// <summary>
 /// Runs after authentication for every HTTP function call: picks the route group's rule, spends one permit
 /// from the caller's budget (user or API key) and the client IP's budget together, and answers 429 with
-/// <c>Retry-After</c> when either is empty. Health and metrics endpoints are not functions and pass freely.
+/// <c>Retry-After</c> when either is empty. Endpoints that take credentials but are not functions (MCP) are limited
+/// the same way; health and metrics endpoints pass freely.
 /// </summary>
 public sealed partial class RateLimitingMiddleware
 {
@@ -50,7 +51,7 @@ public sealed partial class RateLimitingMiddleware
 
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
-        if (!_options.Enabled || http.GetEndpoint()?.Metadata.GetMetadata<HttpFunctionDescriptor>() is null)
+        if (!_options.Enabled || !IsLimited(http.GetEndpoint()))
         {
             await next(http);
             return;
@@ -99,6 +100,15 @@ public sealed partial class RateLimitingMiddleware
         await Problems.WriteAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests",
             $"Slow down: {who} may make {denied.PermitsPerMinute} calls a minute to {group} (bursts of {denied.Burst}). Try again in {seconds} s.");
     }
+
+    /// <summary>
+    /// Functions, and any other endpoint that takes credentials (MCP's protocol endpoint): what a caller can call.
+    /// Health, metrics and anonymous metadata documents are not limited.
+    /// </summary>
+    private static bool IsLimited(Endpoint? endpoint)
+        => endpoint?.Metadata is { } metadata
+           && (metadata.GetMetadata<HttpFunctionDescriptor>() is not null
+               || (metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null && metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null));
 
     /// <summary>The decision, or null when Redis is known to be down.</summary>
     private async Task<RateDecision?> AcquireAsync(IReadOnlyList<RateBudget> budgets, CancellationToken ct)

@@ -223,6 +223,21 @@ public partial class ConsistencyTests
     }
 
     [Fact]
+    public void LocalGatewayRoutesTheSamePrefixesAsTheIngress()
+    {
+        // tools/Gateway stands in for the Ingress locally: a prefix missing there works in the cluster only.
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Repo.PathOf("tools", "Gateway", "appsettings.json")));
+        var gateway = settings.RootElement.GetProperty("Gateway").GetProperty("Apps").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("Name").GetString()!.ToLowerInvariant(),
+                a => a.TryGetProperty("Routes", out var r) ? r.EnumerateArray().Select(p => p.GetString()!).Order(StringComparer.Ordinal).ToList() : []);
+        foreach (var app in Conventions.Apps)
+        {
+            Assert.True(gateway.TryGetValue(app.K8sName, out var routes), $"the gateway does not know {app.K8sName}");
+            Assert.Equal(app.Routes.Order(StringComparer.Ordinal), routes);
+        }
+    }
+
+    [Fact]
     public void InterceptorIsReachedThroughExternalNameServices()
     {
         foreach (var name in new[] { "fathom-interceptor", "auth-proxy" })

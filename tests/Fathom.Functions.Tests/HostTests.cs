@@ -89,6 +89,23 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task A_client_that_accepts_no_json_still_gets_the_problem_not_an_empty_500()
+    {
+        var worker = new Worker();
+        await using var app = await worker.StartAsync();
+        // As an MCP or SSE client asks.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/nothing-here") { Headers = { { "Accept", "text/event-stream" }, { "X-Request-Id", "req-sse" } } };
+
+        using var response = await app.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"status\":404", body, StringComparison.Ordinal);
+        Assert.Contains("\"requestId\":\"req-sse\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Readiness_fails_when_a_store_is_unreachable_and_liveness_does_not()
     {
         var worker = new Worker();

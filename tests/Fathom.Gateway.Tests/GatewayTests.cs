@@ -87,6 +87,35 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mcp_clients_find_the_resource_metadata_through_the_gateway_and_other_well_known_paths_are_not_the_ui()
+    {
+        var (gateway, client) = await StartAsync("Eager", "Knowledge,Web");
+        await using (gateway)
+        using (client)
+        {
+            await Eventually(async () => (await HealthAsync(client)).GetProperty("apps") is var apps
+                && apps.GetProperty("Knowledge").GetString() == "ready" && apps.GetProperty("Web").GetString() == "ready", TimeSpan.FromSeconds(60), "Knowledge and Web ready");
+            using var anonymous = new HttpClient { BaseAddress = client.BaseAddress };
+            var address = client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+
+            using var refused = await anonymous.PostAsJsonAsync("/api/mcp", new { jsonrpc = "2.0", id = 1, method = "tools/list" });
+            var metadata = await anonymous.GetFromJsonAsync<JsonElement>("/.well-known/oauth-protected-resource/api/mcp");
+            using var authorizationServer = await anonymous.GetAsync("/.well-known/oauth-authorization-server");
+            using var page = await anonymous.GetAsync("/tasks");
+
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            // The links point back through the gateway (X-Forwarded-Host), not at the app's own port.
+            Assert.Equal($"Bearer resource_metadata=\"{address}/.well-known/oauth-protected-resource/api/mcp\"", refused.Headers.WwwAuthenticate.ToString());
+            Assert.Equal($"{address}/api/mcp", metadata.GetProperty("resource").GetString());
+            // The default issuer "fathom" is no URL, so the server that issues the tokens is named by its address.
+            Assert.Equal(address, metadata.GetProperty("authorization_servers")[0].GetString());
+            Assert.Equal(HttpStatusCode.NotFound, authorizationServer.StatusCode);
+            Assert.Equal("application/problem+json", authorizationServer.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
     public async Task On_demand_an_http_app_starts_on_its_first_request_and_stops_when_idle()
     {
         var (gateway, client) = await StartAsync("OnDemand", "Tasks", idle: "00:00:02");

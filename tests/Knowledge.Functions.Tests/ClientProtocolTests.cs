@@ -1,3 +1,4 @@
+using Fathom.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -41,6 +42,29 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
     }
 
     [Fact]
+    public async Task The_sources_after_an_extractive_answer_are_only_the_ones_it_cites()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(alice, "astronomy-cited");
+        foreach (var doc in await UploadAsync(alice, collection,
+            ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun.")),
+            ("saturn.txt", SampleDocuments.Text("Saturn wears wide rings of ice and rock."))))
+        {
+            await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
+        }
+
+        var retrieved = await SearchAsync(alice, collection, "Why do comets have tails?", "hybrid", 5);
+        using var response = await alice.PostAsJsonAsync("/api/v1/chat/completions", new { model = "astronomy-cited", messages = new[] { new { role = "user", content = "Why do comets have tails?" } } });
+        var content = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+
+        // Both passages are offered as sources; the answer quotes only the first.
+        Assert.Equal(2, retrieved.GetProperty("results").GetArrayLength());
+        Assert.Contains("[1]", content.Split("\n\nSources:")[0], StringComparison.Ordinal);
+        Assert.EndsWith("\n\nSources:\n[1] comets.txt", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("saturn.txt", content, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_openai_client_can_stream_the_answer()
     {
         var (alice, _) = await ReadyCollectionAsync("astronomy-stream");
@@ -72,6 +96,44 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
             Assert.Contains("comets.txt", search.GetProperty("result").GetRawText(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task A_read_only_key_may_use_the_assistant_endpoints_and_mcp_is_rate_limited_like_the_rest()
+    {
+        var (alice, collection) = await ReadyCollectionAsync("read-key-astronomy");
+        alice.Dispose();
+        using var assistant = new HttpClient { BaseAddress = fixture.Knowledge.Client.BaseAddress };
+        assistant.DefaultRequestHeaders.Authorization = new("Bearer", await Fathom.Testing.TestIdentity.CreateApiKeyAsync(fixture.Database.Source, fixture.Alice, "read"));
+
+        var search = await McpAsync(assistant, "tools/call", new { name = "search", arguments = new { collection = collection.ToString(), query = "comet tails", mode = "fulltext" } });
+        using var chat = await assistant.PostAsJsonAsync("/api/v1/chat/completions", new { model = "read-key-astronomy", messages = new[] { new { role = "user", content = "Why do comets have tails?" } } });
+        using var embeddings = await assistant.PostAsJsonAsync("/api/v1/embeddings", new { model = "read-key-astronomy", input = "comet" });
+
+        Assert.Contains("comets.txt", search.GetProperty("result").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, embeddings.StatusCode);
+
+        // A Knowledge app with a small budget: MCP calls spend it as REST calls do.
+        var settings = new Dictionary<string, string>(fixture.Settings)
+        {
+            ["RateLimiting__KeyPrefix"] = $"fathom:test:{Guid.NewGuid():N}",
+            ["RateLimiting__Default__PermitsPerMinute"] = "6",
+            ["RateLimiting__Default__Burst"] = "3",
+            ["RateLimiting__RedisTimeout"] = "00:00:02",
+        };
+        await using var limited = await FunctionAppProcess.StartAsync("Knowledge", settings);
+        using var client = new HttpClient { BaseAddress = limited.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", fixture.Identity.Token(fixture.Alice));
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.SendAsync(McpRequest("tools/list", new { }));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], statuses.Take(3));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[3]);
     }
 
     private static HttpRequestMessage McpRequest(string method, object parameters)

@@ -14,8 +14,15 @@ public abstract record AnswerPart
 
     public sealed record Token(string Text) : AnswerPart;
 
-    public sealed record Done(string Kind) : AnswerPart;
+    /// <summary>The end; <paramref name="FinishReason"/> is the chat model's (stop, length, content_filter) when it gave one.</summary>
+    public sealed record Done(string Kind, string? FinishReason = null) : AnswerPart;
 }
+
+/// <summary>
+/// What an OpenAI-style caller adds to a question: the earlier turns of its conversation (its own system
+/// messages included) and sampling settings. Both reach the chat model only; extractive answers ignore them.
+/// </summary>
+public sealed record Conversation(IReadOnlyList<ChatMessage> Earlier, ChatOptions? Options);
 
 /// <summary>
 /// Answers a question from retrieved chunks. With an OpenAI-compatible chat model configured (Chat__*),
@@ -31,7 +38,7 @@ public sealed class Answering(Retrieval retrieval, IOptions<ChatModelOptions> ch
 
     public string Kind => _chat is null ? Extractive : Generative;
 
-    public async IAsyncEnumerable<AnswerPart> AnswerAsync(Guid owner, Fathom.Knowledge.Stores.Collection collection, AskRequest request, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<AnswerPart> AnswerAsync(Guid owner, Fathom.Knowledge.Stores.Collection collection, AskRequest request, Conversation? conversation, [EnumeratorCancellation] CancellationToken ct)
     {
         var hits = await retrieval.SearchAsync(owner, collection, new SearchRequest(request.Question, SearchModes.Hybrid, request.TopK ?? 5, null, null, null), ct);
         var citations = hits.Select((h, i) => new Citation(i + 1, h.ChunkId, h.DocumentId, h.DocumentName, h.Page, h.Snippet)).ToList();
@@ -60,15 +67,18 @@ public sealed class Answering(Retrieval retrieval, IOptions<ChatModelOptions> ch
         {
             prompt.Append('[').Append(i + 1).Append("] ").Append(hit.DocumentName).Append(hit.Page is { } p ? $", page {p}" : "").AppendLine(":").AppendLine(hit.Text).AppendLine();
         }
-        List<ChatMessage> messages = [new(ChatRole.System, prompt.ToString()), new(ChatRole.User, request.Question)];
-        await foreach (var update in _chat.GetStreamingResponseAsync(messages, cancellationToken: ct))
+        // Fathom's grounding instructions first, then the caller's conversation as it was sent.
+        List<ChatMessage> messages = [new(ChatRole.System, prompt.ToString()), .. conversation?.Earlier ?? [], new(ChatRole.User, request.Question)];
+        ChatFinishReason? finish = null;
+        await foreach (var update in _chat.GetStreamingResponseAsync(messages, conversation?.Options, ct))
         {
+            finish = update.FinishReason ?? finish;
             if (!string.IsNullOrEmpty(update.Text))
             {
                 yield return new AnswerPart.Token(update.Text);
             }
         }
-        yield return new AnswerPart.Done(Generative);
+        yield return new AnswerPart.Done(Generative, finish?.Value);
     }
 
     /// <summary>The whole answer at once, for callers that do not stream.</summary>

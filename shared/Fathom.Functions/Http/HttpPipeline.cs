@@ -33,6 +33,8 @@ public static partial class HttpPipeline
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
         });
         builder.Services.AddExceptionHandler<RedisExceptionHandler>();
+        // After ASP.NET Core's writer, which it only stands in for.
+        builder.Services.AddSingleton<IProblemDetailsWriter, FallbackProblemDetailsWriter>();
         builder.Services.AddAuthentication();
         builder.Services.AddAuthorization();
         var health = builder.Services.AddHealthChecks()
