@@ -65,11 +65,11 @@ leftovers() {
   secrets=$(podman secret ls --format '{{.Name}}' 2>/dev/null | grep -- "-$RUN\$" || true)
   [ -z "$secrets" ] || { say "removing leftover secrets"; echo "$secrets" | xargs podman secret rm >/dev/null 2>&1 || true; }
   if [ -s "$ROOT/.fathom/postgres.password" ] && command -v psql >/dev/null 2>&1; then
-    PGPASSWORD=$(cat "$ROOT/.fathom/postgres.password") psql -h 127.0.0.1 -p 54329 -U fathom -d postgres -qtAc \
+    PGPASSWORD=$(cat "$ROOT/.fathom/postgres.password") psql -h 127.0.0.1 -p "${FATHOM_PG_PORT:-54329}" -U fathom -d postgres -qtAc \
       "DROP DATABASE IF EXISTS fathom_$RUN WITH (FORCE)" >/dev/null 2>&1 || true
   fi
   if [ -s "$ROOT/.fathom/redis.password" ] && command -v redis-cli >/dev/null 2>&1; then
-    redis-cli -p 63799 -a "$(cat "$ROOT/.fathom/redis.password")" --no-auth-warning \
+    redis-cli -p "${FATHOM_REDIS_PORT:-63799}" -a "$(cat "$ROOT/.fathom/redis.password")" --no-auth-warning \
       DEL "smoke:ingest:$RUN" "smoke:ingest:$RUN:dead" >/dev/null 2>&1 || true
   fi
 }
