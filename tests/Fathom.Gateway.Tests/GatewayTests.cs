@@ -156,14 +156,16 @@ public sealed class GatewayTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Settings that add an app named <paramref name="name"/> (index 8, after the eight real ones) whose process is a placeholder.</summary>
-    private static Dictionary<string, string> PlaceholderApp(string name, int port, string route, string startTimeout) => new()
+    /// <summary>Settings that add an app named <paramref name="name"/> (index 8, after the eight real ones) run by the slow test app.</summary>
+    private static Dictionary<string, string> SlowApp(string name, int port, string route, string startTimeout, int firstDelayMs, int laterDelayMs) => new()
     {
         ["Gateway__Apps__8__Name"] = name,
         ["Gateway__Apps__8__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gateway__Apps__8__Routes__0"] = route,
-        ["Gateway__Apps__8__Command__0"] = "sleep",
-        ["Gateway__Apps__8__Command__1"] = "3600",
+        ["Gateway__Apps__8__Command__0"] = "dotnet",
+        ["Gateway__Apps__8__Command__1"] = Path.Combine(RepoPaths.Root, "tests", "Fathom.Gateway.Tests.SlowApp", "bin", RepoPaths.Configuration, "net10.0", "Fathom.Gateway.Tests.SlowApp.dll"),
+        ["Gateway__Apps__8__Command__2"] = firstDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Gateway__Apps__8__Command__3"] = laterDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gateway__StartTimeout"] = startTimeout,
     };
 
@@ -171,10 +173,7 @@ public sealed class GatewayTests : IAsyncLifetime
     public async Task An_app_slower_than_any_probe_timeout_is_waited_for_while_the_gateway_stays_up()
     {
         // The first probe is answered after 6 s (a cold JIT app on two busy cores), later requests at once.
-        var offset = 20000 + Random.Shared.Next(0, 20000);
-        var appPort = FunctionAppProcess.FreePort() - offset;
-        await using var slow = new SlowApp(appPort + offset, n => n == 1 ? TimeSpan.FromSeconds(6) : TimeSpan.Zero);
-        var (gateway, client) = await StartAsync("Eager", "Slow,Tasks", extra: PlaceholderApp("Slow", appPort, "/api/slow", "00:01:00"), portOffset: offset);
+        var (gateway, client) = await StartAsync("Eager", "Slow,Tasks", extra: SlowApp("Slow", FunctionAppProcess.FreePort() - 30000, "/api/slow", "00:01:00", 6000, 0), portOffset: 30000);
         await using (gateway)
         using (client)
         {
@@ -198,10 +197,7 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task An_app_that_never_answers_is_reported_failed_and_retried_while_the_others_serve()
     {
-        var offset = 20000 + Random.Shared.Next(0, 20000);
-        var appPort = FunctionAppProcess.FreePort() - offset;
-        await using var stuck = new SlowApp(appPort + offset, _ => Timeout.InfiniteTimeSpan);
-        var (gateway, client) = await StartAsync("Eager", "Stuck,Tasks", extra: PlaceholderApp("Stuck", appPort, "/api/stuck", "00:00:03"), portOffset: offset);
+        var (gateway, client) = await StartAsync("Eager", "Stuck,Tasks", extra: SlowApp("Stuck", FunctionAppProcess.FreePort() - 30000, "/api/stuck", "00:00:03", -1, -1), portOffset: 30000);
         await using (gateway)
         using (client)
         {
@@ -228,6 +224,27 @@ public sealed class GatewayTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
             Assert.False(gateway.HasExited, gateway.Output);
             Assert.DoesNotContain("Fathom is ready", gateway.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_app_whose_port_another_process_holds_is_reported_failed_not_up()
+    {
+        // A leftover process on Tasks' port would answer its probes while Tasks itself fails to bind.
+        var offset = 20000 + Random.Shared.Next(0, 20000);
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 7106 + offset);
+        squatter.Start();
+        var (gateway, client) = await StartAsync("Eager", "Tasks", portOffset: offset);
+        await using (gateway)
+        using (client)
+        {
+            string? state = null;
+            await Eventually(async () => (state = (await HealthAsync(client)).GetProperty("apps").GetProperty("Tasks").GetString())!.StartsWith("failed:", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60), "Tasks reported failed");
+
+            Assert.Contains($"port {7106 + offset} is taken by another process", state, StringComparison.Ordinal);
+            Assert.DoesNotContain("Tasks is up", gateway.Output, StringComparison.Ordinal);
+            Assert.False(gateway.HasExited);
         }
     }
 

@@ -54,15 +54,12 @@ public sealed partial class AppFleet(IReadOnlyList<AppProcess> apps, GatewayOpti
         {
             return;
         }
+        app.NoticeExit();
         var due = app.State != AppState.Failed || time.GetUtcNow() >= app.RetryAt;
         if (options.Mode == GatewayMode.Eager || (app.App.Routes.Count == 0 && app.App.Stream is null))
         {
             if (!app.IsRunning && due)
             {
-                if (app.State != AppState.Failed)
-                {
-                    LogRestarting(logger, app.App.Name);
-                }
                 Start(app, ct);
             }
             return;
@@ -163,9 +160,6 @@ public sealed partial class AppFleet(IReadOnlyList<AppProcess> apps, GatewayOpti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{App} is not built; its routes answer 503 until it is")]
     private static partial void LogNotBuilt(ILogger logger, string app);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{App} is not running; starting it again")]
-    private static partial void LogRestarting(ILogger logger, string app);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Supervising {App} failed; the gateway carries on")]
     private static partial void LogSupervisionFailed(ILogger logger, Exception ex, string app);

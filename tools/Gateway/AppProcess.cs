@@ -36,6 +36,7 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
     private volatile string? _failure;
     private int _failures;
     private long _retryAt;
+    private long _startedAt;
 
     public AppOptions App => app;
 
@@ -95,13 +96,11 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
             {
                 await StartAsync(ct);
                 _failure = null;
-                _failures = 0;
+                Interlocked.Exchange(ref _startedAt, time.GetUtcNow().UtcTicks);
             }
             catch (AppStartException ex)
             {
-                _failure = ex.Reason;
-                var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, Math.Min(_failures++, 20)), options.MaxRetryDelay.TotalSeconds));
-                Interlocked.Exchange(ref _retryAt, (time.GetUtcNow() + delay).UtcTicks);
+                var delay = Failed(ex.Reason);
                 LogStartFailed(logger, app.Name, ex.Reason, delay.TotalSeconds);
                 await KillAsync();
                 throw;
@@ -130,6 +129,11 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
             throw new AppStartException(app.Name, $"not built ({BinaryPath} is missing; run 'dotnet build Functions.sln')");
         }
         await KillAsync();
+        if (!PortIsFree())
+        {
+            // Another process answers there: its /health/live would pass for this app's while this app fails to bind.
+            throw new AppStartException(app.Name, $"port {app.Port} is taken by another process (a second gateway, or an app left running?)");
+        }
         var started = Stopwatch.StartNew();
         var (path, args) = Command();
         var info = new ProcessStartInfo(path) { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -195,6 +199,38 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
         }
         throw new AppStartException(app.Name, $"did not answer /health/live within {options.StartTimeout.TotalSeconds:0} s ({lastError ?? "no probe answered"})");
+    }
+
+    /// <summary>
+    /// When the process has ended without being asked to (a crash), says why and when to start it again: an app that
+    /// dies right after each start is retried with the same growing backoff as one that cannot start. Returns false
+    /// when it is running (or was stopped on purpose).
+    /// </summary>
+    public bool NoticeExit()
+    {
+        if (_process is not { HasExited: true } process || _starting)
+        {
+            return false;
+        }
+        var reason = $"exited with code {process.ExitCode} after {(time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _startedAt), TimeSpan.Zero)).TotalSeconds:0} s";
+        process.Dispose();
+        _process = null;
+        var delay = Failed(reason);
+        LogExited(logger, app.Name, reason, delay.TotalSeconds);
+        return true;
+    }
+
+    /// <summary>Records a failure; the wait before the next start doubles from 1 s unless the app had been up a good while.</summary>
+    private TimeSpan Failed(string reason)
+    {
+        if (_failure is null && time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _startedAt), TimeSpan.Zero) > options.MaxRetryDelay)
+        {
+            _failures = 0;
+        }
+        _failure = reason;
+        var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, Math.Min(_failures++, 20)), options.MaxRetryDelay.TotalSeconds));
+        Interlocked.Exchange(ref _retryAt, (time.GetUtcNow() + delay).UtcTicks);
+        return delay;
     }
 
     /// <summary>Whether /health/ready answers 2xx within <paramref name="timeout"/>: an app too busy to answer is not ready.</summary>
@@ -276,6 +312,20 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
         }
     }
 
+    private bool PortIsFree()
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, app.Port);
+            probe.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     private bool Terminate(int pid)
     {
         try
@@ -315,6 +365,9 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{App} failed to start: {Reason}; next attempt in {Seconds} s")]
     private static partial void LogStartFailed(ILogger logger, string app, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{App} {Reason}; starting it again in {Seconds} s")]
+    private static partial void LogExited(ILogger logger, string app, string reason, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping {App}: {Reason}")]
     private static partial void LogStopping(ILogger logger, string app, string reason);
