@@ -40,7 +40,7 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
         }).Build();
         using var embedders = new CollectionEmbedders(configuration);
         var search = new ChunkSearch(store, embedders);
-        var settings = embedders.Default;
+        var settings = new CollectionSettings(400, 50, embedders.Default, Bm25Settings.Default);
         var embedder = new HashedNgramEmbeddingGenerator(Dimension);
 
         var collection = Guid.NewGuid();
@@ -142,7 +142,7 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
     }
 
     private static async Task MeasureAsync(JsonObject level, ChunkSearch search, ChunkStore store, NpgsqlDataSource source, string table, Guid collection,
-        EmbeddingSettings settings, HashedNgramEmbeddingGenerator embedder, List<string> queries, List<string>? longQueries, CancellationToken ct)
+        CollectionSettings settings, HashedNgramEmbeddingGenerator embedder, List<string> queries, List<string>? longQueries, CancellationToken ct)
     {
         foreach (var mode in ChunkSearch.Modes)
         {

@@ -22,19 +22,24 @@ public sealed class ChunkSearch(ChunkStore chunks, CollectionEmbedders embedders
 
     public static readonly string[] Modes = [Vector, FullText, Hybrid];
 
-    public async Task<List<ChunkHit>> SearchAsync(Guid collectionId, EmbeddingSettings embedding, string query, string mode, int topK, Guid[]? documentIds, HybridFusion fusion, CancellationToken ct)
+    public async Task<List<ChunkHit>> SearchAsync(Guid collectionId, CollectionSettings settings, string query, string mode, int topK, Guid[]? documentIds, HybridFusion fusion, CancellationToken ct)
     {
         switch (mode)
         {
             case Vector:
-                return await chunks.SearchVectorAsync(collectionId, await embedders.EmbedAsync(embedding, query, ct), topK, documentIds, ct);
+                return await chunks.SearchVectorAsync(collectionId, await embedders.EmbedAsync(settings.Embedding, query, ct), topK, documentIds, ct);
             case FullText:
-                return await chunks.SearchFullTextAsync(collectionId, query, topK, documentIds, ct);
+                return await chunks.SearchFullTextAsync(collectionId, query, topK, documentIds, settings.Bm25, ct);
             default:
-                // Fuse deeper lists than are returned, so a chunk ranked well by only one mode still competes.
+                // Fuse deeper lists than are returned, so a chunk ranked well by only one mode still competes. The two
+                // searches run at once, each on its own connection.
                 var depth = Math.Max(topK * 4, 40);
-                var vector = await chunks.SearchVectorAsync(collectionId, await embedders.EmbedAsync(embedding, query, ct), depth, documentIds, ct);
-                var text = await chunks.SearchFullTextAsync(collectionId, query, depth, documentIds, ct);
+                var embedding = await embedders.EmbedAsync(settings.Embedding, query, ct);
+                var vectorSearch = chunks.SearchVectorAsync(collectionId, embedding, depth, documentIds, ct);
+                var textSearch = chunks.SearchFullTextAsync(collectionId, query, depth, documentIds, settings.Bm25, ct);
+                await Task.WhenAll(vectorSearch, textSearch);
+                var vector = await vectorSearch;
+                var text = await textSearch;
                 var fused = fusion.Method == HybridFusion.ReciprocalRank
                     ? ReciprocalRankFusion.Fuse([vector, text], h => h.ChunkId, fusion.RrfK)
                     : RelativeScoreFusion.Fuse([vector, text], h => h.ChunkId, h => h.Score);

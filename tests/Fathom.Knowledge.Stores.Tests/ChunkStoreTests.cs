@@ -66,7 +66,7 @@ public sealed class ChunkStoreTests : IAsyncLifetime
             {
                 var position = (round * 7) % 100;
                 var hits = await _vectors.Store.SearchVectorAsync(c.Collection, c.Vectors[position], 5, null, default, exact: round % 2 == 0);
-                var text = await _vectors.Store.SearchFullTextAsync(c.Collection, $"chunk {c.Document:N}", 5, null, default);
+                var text = await _vectors.Store.SearchFullTextAsync(c.Collection, $"chunk {c.Document:N}", 5, null, Bm25Settings.Default, default);
                 if (hits.Count == 0 || hits[0].ChunkId != ChunkRecord.IdFor(c.Document, 1, position) || hits.Any(h => h.DocumentId != c.Document)
                     || text.Any(h => h.DocumentId != c.Document))
                 {

@@ -33,6 +33,7 @@ public static class Evaluation
         using var embedders = new CollectionEmbedders(configuration);
         var search = new ChunkSearch(chunks, embedders);
         var embedding = embedders.Default;
+        var settings = new CollectionSettings(400, 50, embedding, Bm25Settings.Default);
         var collection = Guid.NewGuid();
         var corpusIds = new Dictionary<Guid, string>();
 
@@ -62,7 +63,7 @@ public static class Evaluation
                 var result = await dataset.EvaluateAsync(async (query, token) =>
                 {
                     var timer = Stopwatch.StartNew();
-                    var hits = await search.SearchAsync(collection, embedding, query.Text, mode, 10, null, fusion, token);
+                    var hits = await search.SearchAsync(collection, settings, query.Text, mode, 10, null, fusion, token);
                     latencies.Add(timer.Elapsed.TotalMilliseconds);
                     return hits.Select(h => corpusIds[h.DocumentId]).Distinct().ToList();
                 }, 10, ct);

@@ -13,8 +13,8 @@ public static class SearchModes
 }
 
 /// <summary>
-/// One search. <c>minScore</c> applies to the mode's own score: cosine similarity (vector), normalised
-/// cover density (fulltext) or the fused score (hybrid: relative score fusion by default, reciprocal-rank fusion with <c>fusion: "rrf"</c> and <c>rrfK</c>).
+/// One search. <c>minScore</c> applies to the mode's own score: cosine similarity (vector), BM25 (fulltext: unbounded,
+/// comparable only within one query) or the fused score (hybrid: relative score fusion by default, reciprocal-rank fusion with <c>fusion: "rrf"</c> and <c>rrfK</c>).
 /// </summary>
 public sealed record SearchRequest(string Query, string? Mode, int? TopK, double? MinScore, Guid[]? DocumentIds, int? RrfK, string? Fusion = null) : IValidatable
 {
