@@ -156,13 +156,14 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         using var alice = fixture.ClientFor(fixture.Alice);
         var id = await CreateCollectionAsync(alice, "Validation");
 
-        using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "", mode = "psychic", topK = 500 });
+        using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "", mode = "psychic", topK = 500, fullTextWeight = 1.5 });
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(errors.TryGetProperty("query", out _));
         Assert.True(errors.TryGetProperty("mode", out _));
         Assert.True(errors.TryGetProperty("topK", out _));
+        Assert.True(errors.TryGetProperty("fullTextWeight", out _));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public static class CliCommands
           fathom-cli migrate down <steps>     roll back the newest <steps> migrations
           fathom-cli migrate status           list migrations and whether they ran
           fathom-cli settings init            write local.settings.json (keys, secrets, stack addresses)
-          fathom-cli eval <beir-folder> [--rrf k | --fusion relative|rrf] [--k1 x] [--b y] [--reference run-file] [--sweep]
+          fathom-cli eval <beir-folder> [--rrf k | --fusion relative|rrf] [--fulltext-weight w] [--k1 x] [--b y] [--reference run-file] [--sweep]
                                               recall@10, nDCG@10 and latency per search mode, beside a reference run
         Settings come from local.settings.json in the working directory, overridden by environment variables.
         """;
