@@ -120,6 +120,7 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
                 embedding vector({dimension}) NOT NULL,
                 tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', coalesce(heading, '') || ' ' || text)) STORED)
             """;
+        yield return EmbeddingInline(table);
         yield return $"CREATE UNIQUE INDEX {table}_seq ON {table} (seq)";
         yield return $"CREATE INDEX {table}_hnsw ON {table} USING hnsw (embedding vector_cosine_ops)";
         yield return $"CREATE INDEX {table}_document ON {table} (document_id, document_version)";
@@ -134,6 +135,7 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
         var table = Table(collectionId);
         // The identity column fills every stored row; the rewrite rebuilds the indexes, HNSW included.
         yield return $"SET LOCAL maintenance_work_mem = '{IndexBuildMemory}'";
+        yield return EmbeddingInline(table);
         yield return $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS seq integer GENERATED ALWAYS AS IDENTITY";
         yield return $"CREATE UNIQUE INDEX IF NOT EXISTS {table}_seq ON {table} (seq)";
         yield return $"DROP INDEX IF EXISTS {table}_tsv";
@@ -144,6 +146,13 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
         yield return IndexTermsSql(collectionId, "", $"(SELECT count(*) FROM {table})", "0");
         yield return $"ANALYZE {PostingsTable(collectionId)}";
     }
+
+    /// <summary>
+    /// pgvector stores vectors EXTERNAL: in a row with a chunk's text (over TOAST's 2 kB) the vector is what moves to
+    /// the TOAST table, and an exact scan, which the planner picks for a small collection, then fetches every vector
+    /// from there (215 ms instead of 3 ms for 3,800 real chunks). MAIN moves the text out first.
+    /// </summary>
+    private static string EmbeddingInline(string table) => $"ALTER TABLE {table} ALTER COLUMN embedding SET STORAGE MAIN";
 
     /// <summary>
     /// Postings keyed (term, seq) with tf and the chunk's length included in the index, so ranking never visits the

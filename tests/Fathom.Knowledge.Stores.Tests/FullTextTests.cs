@@ -186,6 +186,7 @@ public sealed class FullTextTests : IAsyncLifetime
         {
             Assert.True((bool)(await gin.ExecuteScalarAsync())!);
         }
+        Assert.Equal('m', await EmbeddingStorageAsync(collection));
         // Another process's store upgrades nothing twice, and writes and deletes keep the counts.
         using var other = new ChunkStore(new Fathom.Data.VectorDatabase(_vectors.Source));
         await other.EnsureCollectionAsync(collection, Dimension, default);
@@ -206,6 +207,22 @@ public sealed class FullTextTests : IAsyncLifetime
         left.Parameters.Add(new() { Value = new[] { ChunkStore.Table(collection), ChunkStore.PostingsTable(collection), ChunkStore.StatsTable(collection) } });
         Assert.Equal(0L, await left.ExecuteScalarAsync());
         Assert.Empty(await _vectors.Store.SearchFullTextAsync(collection, "note", 10, null, Anserini, default));
+    }
+
+    [Fact]
+    public async Task Vectors_stay_in_the_row_and_the_text_goes_to_toast_first()
+    {
+        var collection = await _vectors.CollectionAsync(Dimension);
+
+        // 'm' (MAIN): an exact scan of a small collection reads vectors from the row, not one TOAST fetch each.
+        Assert.Equal('m', await EmbeddingStorageAsync(collection));
+    }
+
+    private async Task<char> EmbeddingStorageAsync(Guid collection)
+    {
+        await using var command = _vectors.Source.CreateCommand("SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'embedding'");
+        command.Parameters.Add(new() { Value = ChunkStore.Table(collection) });
+        return (char)(await command.ExecuteScalarAsync())!;
     }
 
     private Task InsertAsync(Guid collection, Guid document, params string[] texts)
