@@ -76,6 +76,29 @@ if ! command -v wrk >/dev/null; then
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null
 fi
 
+# The search suite's real-text set: the Python library reference of Debian's python3.11-doc, built here (about 8 MB,
+# not committed) with bench/eval/python_docs.py, and the independent BM25 reference run beside it.
+wants_search() {
+  local i
+  for ((i = 0; i < ${#ARGS[@]}; i++)); do
+    if [ "${ARGS[$i]}" = --suites ]; then [[ ",${ARGS[$((i + 1))],,}," == *,search,* ]]; return; fi
+  done
+}
+if wants_search; then
+  if [ ! -d /usr/share/doc/python3.11/html/library ]; then
+    say "installing python3.11-doc (apt-get) for the real-text search set"
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3.11-doc >/dev/null \
+      || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3.11-doc >/dev/null; } \
+      || say "python3.11-doc could not be installed: the search suite runs without the real-text set"
+  fi
+  if [ -d /usr/share/doc/python3.11/html/library ]; then
+    say "building the real-text set (bench/eval/python_docs.py) and its BM25 reference"
+    python3 bench/eval/python_docs.py "$OUT/python-docs" && python3 bench/eval/bm25_reference.py "$OUT/python-docs" \
+      && ARGS+=(--real-set "$OUT/python-docs")
+  fi
+fi
+
 if [ "$WAIT" = 1 ]; then
   # 2 shared cores: measure when other builds are not running (at most 10 minutes of waiting).
   for i in $(seq 1 60); do

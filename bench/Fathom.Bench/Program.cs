@@ -14,7 +14,7 @@ if (options.ReportOnly is { } existing)
     earlier["aims"] = Report.Evaluate(earlier);
     await File.WriteAllTextAsync(Path.ChangeExtension(existing, ".md"), Report.Markdown(earlier, File.Exists(analysisFile) ? await File.ReadAllTextAsync(analysisFile) : null));
     Log.Line($"wrote {Path.ChangeExtension(existing, ".md")}");
-    if (earlier["quick"]?.GetValue<bool>() != true)
+    if (earlier["quick"]?.GetValue<bool>() != true && Options.AllSuites.All(suite => earlier[suite] is not null))
     {
         await Readme.UpdateAsync(options.Root, earlier);
     }
@@ -59,7 +59,7 @@ await using (var env = await BenchEnvironment.CreateAsync(options.Root, options.
     await Suite("coldStart", () => new ColdStartSuite(env, builds, options.Runs, Math.Min(3, options.Runs), options.Apps).RunAsync());
     await Suite("ingestion", () => new IngestionSuite(env, builds, options.Quick ? 200 : 1000, 50, options.Quick ? 40 : 200).RunAsync());
     await Suite("vectorIndex", () => new VectorIndexSuite(env, options.Quick ? Math.Min(10_000, options.MaxRows) : options.MaxRows, 200).RunAsync());
-    await Suite("search", () => new SearchSuite(env, options.Quick ? [Math.Min(10_000, options.MaxRows)] : [10_000, options.MaxRows], 100, TimeSpan.FromMinutes(options.Quick ? 3 : 9)).RunAsync());
+    await Suite("search", () => new SearchSuite(env, options.Quick ? [Math.Min(10_000, options.MaxRows)] : [10_000, options.MaxRows], 100, TimeSpan.FromMinutes(options.Quick ? 3 : 9), options.RealSet).RunAsync());
     await Suite("throughput", () => new ThroughputSuite(env, builds, options.Quick ? 5 : 12, 32).RunAsync());
     await Suite("scaleFromZero", () => new ScaleFromZeroSuite(env, builds, options.Quick ? 2 : 5).RunAsync());
 }
@@ -76,7 +76,8 @@ var md = Path.Combine(folder, $"{date}.md");
 await File.WriteAllTextAsync(json, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 await File.WriteAllTextAsync(md, Report.Markdown(results, File.Exists(analysisFile) ? await File.ReadAllTextAsync(analysisFile) : null));
 Log.Line($"wrote {json} and {md}");
-if (!options.Quick)
+// bench/README.md shows the latest full run: a run of some suites would replace its other tables with nothing.
+if (!options.Quick && options.Suites.Count == Options.AllSuites.Length)
 {
     await Readme.UpdateAsync(options.Root, results);
 }
@@ -106,7 +107,7 @@ internal static class Readme
     }
 }
 
-internal sealed record Options(string Root, string? BuildStatus, bool Quick, bool SharedVectorStore, int Runs, int MaxRows, HashSet<string> Suites, string[]? Apps, string? ReportOnly)
+internal sealed record Options(string Root, string? BuildStatus, bool Quick, bool SharedVectorStore, int Runs, int MaxRows, HashSet<string> Suites, string[]? Apps, string? ReportOnly, string? RealSet)
 {
     public static readonly string[] AllSuites = ["coldStart", "ingestion", "vectorIndex", "search", "throughput", "scaleFromZero"];
 
@@ -129,6 +130,7 @@ internal sealed record Options(string Root, string? BuildStatus, bool Quick, boo
             int.TryParse(Value("--max-rows"), out var rows) ? rows : 100_000,
             suites,
             Value("--apps")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            Value("--report-only"));
+            Value("--report-only"),
+            Value("--real-set"));
     }
 }

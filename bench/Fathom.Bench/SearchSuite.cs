@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Fathom.Data;
 using Fathom.Knowledge.Embeddings;
+using Fathom.Knowledge.Evaluation;
 using Fathom.Knowledge.Stores;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -17,9 +18,12 @@ namespace Fathom.Bench;
 /// bulk load the HNSW index is dropped and rebuilt afterwards with ChunkStore.RebuildVectorIndexAsync (a build is far
 /// faster than row-by-row graph inserts; the GIN full-text index stays). Measured at each size in <c>sizes</c>;
 /// recall@10 compares the HNSW path with exact search (<c>exact: true</c>) for the same queries, and an ef_search
-/// sweep shows what a larger candidate list would buy. The table is dropped at the end.
+/// sweep shows what a larger candidate list would buy. After each load the tables are vacuumed (ChunkStore.VacuumAsync),
+/// as autovacuum would after a bulk load, so BM25's index-only scans of the postings skip the heap. The table is
+/// dropped at the end. With <c>realSet</c> (a BEIR folder, by default the Python library reference bench/run.sh builds
+/// with bench/eval/python_docs.py) recall@10 and nDCG@10 per mode on real text, beside the reference run in the folder.
 /// </summary>
-public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, int queryCount, TimeSpan loadBudget)
+public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, int queryCount, TimeSpan loadBudget, string? realSet = null)
 {
     private const int Dimension = 384;
     private const int InsertBatch = 1024;
@@ -40,7 +44,7 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
         }).Build();
         using var embedders = new CollectionEmbedders(configuration);
         var search = new ChunkSearch(store, embedders);
-        var settings = embedders.Default;
+        var settings = new CollectionSettings(400, 50, embedders.Default, Bm25Settings.Default);
         var embedder = new HashedNgramEmbeddingGenerator(Dimension);
 
         var collection = Guid.NewGuid();
@@ -54,7 +58,8 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
             ["dimension"] = Dimension,
             ["queries"] = queryCount,
             ["topK"] = TopK,
-            ["hybridFusion"] = HybridFusion.Default.Method,
+            ["bm25"] = $"k1 {Bm25Settings.Default.K1.ToString(CultureInfo.InvariantCulture)}, b {Bm25Settings.Default.B.ToString(CultureInfo.InvariantCulture)}",
+            ["hybridFusion"] = $"{HybridFusion.Default.Method}, full text {HybridFusion.Default.FullTextWeight.ToString(CultureInfo.InvariantCulture)}",
         };
         var levels = new JsonArray();
         result["sizes"] = levels;
@@ -118,6 +123,12 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
                     break;
                 }
                 var indexSeconds = indexClock.Elapsed.TotalSeconds;
+                var vacuumClock = Stopwatch.StartNew();
+                await store.VacuumAsync(collection, ct);
+                level["vacuumSeconds"] = Stats.Round(vacuumClock.Elapsed.TotalSeconds, 1);
+                level["postingsRows"] = (long)(await ScalarAsync(source, $"SELECT count(*) FROM {ChunkStore.PostingsTable(collection)}"))!;
+                level["postingsMiB"] = Stats.Round((long)(await ScalarAsync(source, $"SELECT pg_total_relation_size('{ChunkStore.PostingsTable(collection)}')"))! / 1048576.0, 0);
+                level["chunksTableMiB"] = Stats.Round((long)(await ScalarAsync(source, $"SELECT pg_total_relation_size('{table}')"))! / 1048576.0, 0);
                 level["chunks"] = inserted;
                 level["partial"] = inserted < size;
                 level["insertRowsPerSecond"] = Stats.Round((inserted - insertedBefore) / insertSeconds, 0);
@@ -138,11 +149,63 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
         {
             await store.DropCollectionAsync(collection, ct);
         }
+        if (realSet is not null)
+        {
+            result["realSet"] = await RealSetAsync(store, embedders, settings.Embedding, realSet, ct);
+        }
         return result;
     }
 
+    /// <summary>The labelled real-text set through the same code as <c>fathom eval</c>: every mode, then the reference run.</summary>
+    private static async Task<JsonObject> RealSetAsync(ChunkStore store, CollectionEmbedders embedders, EmbeddingSettings embedding, string folder, CancellationToken ct)
+    {
+        if (!File.Exists(Path.Combine(folder, "corpus.jsonl")))
+        {
+            return new JsonObject { ["error"] = $"no BEIR set in {folder}" };
+        }
+        var dataset = BeirDataset.Load(folder);
+        Log.Line($"search: real set {folder}: {dataset.Corpus.Count} documents, {dataset.JudgedQueries.Count} queries; indexing");
+        await using var collection = await EvaluationCollection.IndexAsync(dataset, store, embedders, embedding, ct);
+        var source = File.Exists(Path.Combine(folder, "SOURCE")) ? (await File.ReadAllTextAsync(Path.Combine(folder, "SOURCE"), ct)).Trim() : folder;
+        var rankings = new JsonArray();
+        var evaluations = new List<ModeEvaluation>();
+        foreach (var mode in ChunkSearch.Modes)
+        {
+            evaluations.Add(await collection.EvaluateAsync(mode, Bm25Settings.Default, HybridFusion.Default, ct));
+        }
+        var reference = Path.Combine(folder, "bm25-reference.run");
+        if (File.Exists(reference))
+        {
+            evaluations.Add(await EvaluationCollection.EvaluateRunAsync(dataset, reference, "bm25 reference", ct));
+        }
+        foreach (var e in evaluations)
+        {
+            rankings.Add(new JsonObject
+            {
+                ["ranking"] = e.Name,
+                ["recallAt10"] = Math.Round(e.Result.MeanRecall, 3),
+                ["ndcgAt10"] = Math.Round(e.Result.MeanNdcg, 3),
+                ["p50Ms"] = e.P50Ms > 0 ? Stats.Round(e.P50Ms, 1) : null,
+                ["p95Ms"] = e.P95Ms > 0 ? Stats.Round(e.P95Ms, 1) : null,
+            });
+            Log.Line($"search: real set {e.Name}: nDCG@10 {e.Result.MeanNdcg:0.000}, recall@10 {e.Result.MeanRecall:0.000}");
+        }
+        return new JsonObject
+        {
+            ["source"] = source,
+            ["documents"] = dataset.Corpus.Count,
+            ["queries"] = dataset.JudgedQueries.Count,
+            ["chunks"] = collection.ChunkCount,
+            ["indexSeconds"] = Stats.Round(collection.IndexSeconds, 1),
+            ["chunkDepth"] = EvaluationCollection.ChunkDepth,
+            ["bm25"] = $"k1 {Bm25Settings.Default.K1.ToString(CultureInfo.InvariantCulture)}, b {Bm25Settings.Default.B.ToString(CultureInfo.InvariantCulture)}",
+            ["hybridFusion"] = $"{HybridFusion.Default.Method}, full text {HybridFusion.Default.FullTextWeight.ToString(CultureInfo.InvariantCulture)}",
+            ["rankings"] = rankings,
+        };
+    }
+
     private static async Task MeasureAsync(JsonObject level, ChunkSearch search, ChunkStore store, NpgsqlDataSource source, string table, Guid collection,
-        EmbeddingSettings settings, HashedNgramEmbeddingGenerator embedder, List<string> queries, List<string>? longQueries, CancellationToken ct)
+        CollectionSettings settings, HashedNgramEmbeddingGenerator embedder, List<string> queries, List<string>? longQueries, CancellationToken ct)
     {
         foreach (var mode in ChunkSearch.Modes)
         {

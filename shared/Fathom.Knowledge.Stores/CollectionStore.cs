@@ -10,7 +10,8 @@ public sealed class CollectionStore(SystemDatabase database)
 {
     private const string Select = """
         SELECT c.id, c.name, c.description, c.chunk_size, c.chunk_overlap, c.embedding_provider, c.embedding_model, c.embedding_dimension,
-               (SELECT count(*) FROM documents d WHERE d.collection_id = c.id AND d.deleted_at IS NULL), c.created_at, c.updated_at
+               (SELECT count(*) FROM documents d WHERE d.collection_id = c.id AND d.deleted_at IS NULL), c.created_at, c.updated_at,
+               c.bm25_k1, c.bm25_b
         FROM collections c
         """;
 
@@ -18,12 +19,13 @@ public sealed class CollectionStore(SystemDatabase database)
     {
         var id = Guid.CreateVersion7();
         await using (var command = database.Source.CreateCommand("""
-            INSERT INTO collections (id, owner_id, name, description, chunk_size, chunk_overlap, embedding_provider, embedding_model, embedding_dimension)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            INSERT INTO collections (id, owner_id, name, description, chunk_size, chunk_overlap, embedding_provider, embedding_model, embedding_dimension, bm25_k1, bm25_b)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """))
         {
             command.With(id).With(ownerId).With(name).With(description).With(settings.ChunkSize).With(settings.ChunkOverlap)
-                .With(settings.Embedding.Provider).With(settings.Embedding.Model).With(settings.Embedding.Dimension);
+                .With(settings.Embedding.Provider).With(settings.Embedding.Model).With(settings.Embedding.Dimension)
+                .With(settings.Bm25.K1).With(settings.Bm25.B);
             await command.ExecuteNonQueryAsync(ct);
         }
         return (await GetAsync(ownerId, id, ct))!;
@@ -54,14 +56,17 @@ public sealed class CollectionStore(SystemDatabase database)
         return new Paged<Collection>(items, page.Page, page.PageSize, (long)(await count.ExecuteScalarAsync(ct))!);
     }
 
-    public async Task<Collection?> UpdateAsync(Guid ownerId, Guid id, string? name, string? description, CancellationToken ct)
+    /// <summary>Null arguments keep the stored value. BM25's k1 and b apply from the next search: ranking reads them, indexing does not.</summary>
+    public async Task<Collection?> UpdateAsync(Guid ownerId, Guid id, string? name, string? description, double? bm25K1, double? bm25B, CancellationToken ct)
     {
         await using (var command = database.Source.CreateCommand("""
-            UPDATE collections SET name = COALESCE($3, name), description = COALESCE($4, description), updated_at = now()
+            UPDATE collections SET name = COALESCE($3, name), description = COALESCE($4, description),
+                bm25_k1 = COALESCE($5, bm25_k1), bm25_b = COALESCE($6, bm25_b), updated_at = now()
             WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL
             """))
         {
-            command.With(id).With(ownerId).With(name, NpgsqlDbType.Text).With(description, NpgsqlDbType.Text);
+            command.With(id).With(ownerId).With(name, NpgsqlDbType.Text).With(description, NpgsqlDbType.Text)
+                .With(bm25K1, NpgsqlDbType.Double).With(bm25B, NpgsqlDbType.Double);
             if (await command.ExecuteNonQueryAsync(ct) == 0)
             {
                 return null;
@@ -94,7 +99,8 @@ public sealed class CollectionStore(SystemDatabase database)
                 reader.GetGuid(0),
                 reader.GetString(1),
                 reader.GetString(2),
-                new CollectionSettings(reader.GetInt32(3), reader.GetInt32(4), new EmbeddingSettings(reader.GetString(5), reader.GetString(6), reader.GetInt32(7))),
+                new CollectionSettings(reader.GetInt32(3), reader.GetInt32(4), new EmbeddingSettings(reader.GetString(5), reader.GetString(6), reader.GetInt32(7)),
+                    new Bm25Settings(reader.GetDouble(11), reader.GetDouble(12))),
                 reader.GetInt64(8),
                 reader.GetFieldValue<DateTimeOffset>(9),
                 reader.GetFieldValue<DateTimeOffset>(10)));

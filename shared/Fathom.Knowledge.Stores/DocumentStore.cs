@@ -106,7 +106,8 @@ public sealed class DocumentStore(SystemDatabase database)
                 WHERE id = $1 AND version = $2 AND deleted_at IS NULL AND status <> 'COMPLETE'
                 RETURNING id, collection_id, version, name, chunks_done)
             SELECT claimed.id, claimed.collection_id, claimed.version, claimed.name, dc.content,
-                   c.chunk_size, c.chunk_overlap, c.embedding_provider, c.embedding_model, c.embedding_dimension, claimed.chunks_done
+                   c.chunk_size, c.chunk_overlap, c.embedding_provider, c.embedding_model, c.embedding_dimension, claimed.chunks_done,
+                   c.bm25_k1, c.bm25_b
             FROM claimed
             JOIN document_contents dc ON dc.document_id = claimed.id
             JOIN collections c ON c.id = claimed.collection_id AND c.deleted_at IS NULL
@@ -119,7 +120,8 @@ public sealed class DocumentStore(SystemDatabase database)
         }
         return new IngestionWork(
             reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3), reader.GetFieldValue<byte[]>(4),
-            new CollectionSettings(reader.GetInt32(5), reader.GetInt32(6), new EmbeddingSettings(reader.GetString(7), reader.GetString(8), reader.GetInt32(9))),
+            new CollectionSettings(reader.GetInt32(5), reader.GetInt32(6), new EmbeddingSettings(reader.GetString(7), reader.GetString(8), reader.GetInt32(9)),
+                new Bm25Settings(reader.GetDouble(11), reader.GetDouble(12))),
             reader.GetInt32(10));
     }
 

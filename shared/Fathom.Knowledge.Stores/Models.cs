@@ -2,7 +2,18 @@ namespace Fathom.Knowledge.Stores;
 
 public sealed record EmbeddingSettings(string Provider, string Model, int Dimension);
 
-public sealed record CollectionSettings(int ChunkSize, int ChunkOverlap, EmbeddingSettings Embedding);
+/// <summary>
+/// BM25's term-frequency saturation (<c>k1</c>) and length normalisation (<c>b</c>) for a collection's full-text ranking.
+/// The defaults are Anserini's (Lucene's are 1.2 / 0.75), tuned on passage collections like a collection's chunks.
+/// </summary>
+public sealed record Bm25Settings(double K1, double B)
+{
+    public const double MaxK1 = 3;
+
+    public static Bm25Settings Default { get; } = new(0.9, 0.4);
+}
+
+public sealed record CollectionSettings(int ChunkSize, int ChunkOverlap, EmbeddingSettings Embedding, Bm25Settings Bm25);
 
 public sealed record Collection(Guid Id, string Name, string Description, CollectionSettings Settings, long DocumentCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 

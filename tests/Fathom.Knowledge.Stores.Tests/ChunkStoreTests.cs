@@ -66,7 +66,7 @@ public sealed class ChunkStoreTests : IAsyncLifetime
             {
                 var position = (round * 7) % 100;
                 var hits = await _vectors.Store.SearchVectorAsync(c.Collection, c.Vectors[position], 5, null, default, exact: round % 2 == 0);
-                var text = await _vectors.Store.SearchFullTextAsync(c.Collection, $"chunk {c.Document:N}", 5, null, default);
+                var text = await _vectors.Store.SearchFullTextAsync(c.Collection, $"chunk {c.Document:N}", 5, null, Bm25Settings.Default, default);
                 if (hits.Count == 0 || hits[0].ChunkId != ChunkRecord.IdFor(c.Document, 1, position) || hits.Any(h => h.DocumentId != c.Document)
                     || text.Any(h => h.DocumentId != c.Document))
                 {
@@ -145,7 +145,7 @@ public sealed class ChunkStoreTests : IAsyncLifetime
         {
             Assert.Empty(await single.Store.SearchVectorAsync(empty, VectorStoreFixture.RandomUnitVector(_random, Dimension), 5, null, default));
             Assert.Empty(await single.Store.SearchVectorAsync(empty, VectorStoreFixture.RandomUnitVector(_random, Dimension), 5, [Guid.NewGuid()], default));
-            Assert.Empty(await single.Store.SearchFullTextAsync(empty, "anything at all", 5, null, default));
+            Assert.Empty(await single.Store.SearchFullTextAsync(empty, "anything at all", 5, null, new Bm25Settings(0.9, 0.4), default));
         }
         var collection = await single.CollectionAsync(Dimension);
         await single.Store.InsertAsync(collection, VectorStoreFixture.Chunks(Guid.NewGuid(), 0, 3, _ => VectorStoreFixture.RandomUnitVector(_random, Dimension)), default);

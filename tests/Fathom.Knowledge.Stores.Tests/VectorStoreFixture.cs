@@ -30,6 +30,9 @@ public sealed class VectorStoreFixture : IAsyncDisposable
         return id;
     }
 
+    /// <summary>A collection made by the test itself, dropped with the others.</summary>
+    public void Track(Guid collection) => _collections.Add(collection);
+
     public static float[] RandomUnitVector(Random random, int dimension, float[]? near = null, float spread = 1f)
     {
         var v = new float[dimension];

@@ -35,6 +35,34 @@ public sealed class SearchTests
     }
 
     [Fact]
+    public void RelativeFusionScalesEachListByItsBestAndWeighsThem()
+    {
+        IReadOnlyList<(string Id, double Score)> vector = [("a", 0.40), ("b", 0.30), ("c", -0.1)];
+        IReadOnlyList<(string Id, double Score)> fulltext = [("c", 12.0), ("a", 3.0)];
+
+        var fused = RelativeScoreFusion.Fuse([vector, fulltext], x => x.Id, x => x.Score, [0.2, 0.8]);
+
+        // a: 0.2 · 1 + 0.8 · 0.25 = 0.4; b: 0.2 · 0.75 = 0.15; c: 0.2 · 0 (a negative cosine counts as 0) + 0.8 · 1 = 0.8.
+        Assert.Equal(["c", "a", "b"], fused.Select(f => f.Item.Id));
+        Assert.Equal([0.8, 0.4, 0.15], fused.Select(f => Math.Round(f.Score, 12)));
+        Assert.Equal([3, 1], fused[0].Ranks);
+    }
+
+    [Fact]
+    public void RelativeFusionBreaksTiesByBestRankAndCountsARepeatOnce()
+    {
+        IReadOnlyList<(string Id, double Score)> first = [("x", 2.0), ("y", 1.0), ("y", 1.0)];
+        IReadOnlyList<(string Id, double Score)> second = [("y", 5.0), ("x", 2.5)];
+
+        var fused = RelativeScoreFusion.Fuse([first, second], x => x.Id, x => x.Score);
+
+        // Both score 1 + 0.5 and both head a list: the one seen first wins. y's repeat adds nothing.
+        Assert.Equal(1.5, fused[0].Score, 12);
+        Assert.Equal(1.5, fused[1].Score, 12);
+        Assert.Equal(["x", "y"], fused.Select(f => f.Item.Id));
+    }
+
+    [Fact]
     public void SnippetMarksWholeWordMatchesCaseInsensitively()
     {
         var snippet = SnippetHighlighter.Highlight("Fathom indexes Documents; the index is searchable. Reindexing is separate.", "index documents");

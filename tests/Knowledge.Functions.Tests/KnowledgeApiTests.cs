@@ -145,18 +145,56 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
     }
 
     [Fact]
+    public async Task Bm25_parameters_default_to_anserinis_are_validated_and_change_full_text_scores()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        using var bad = await alice.PostAsJsonAsync("/api/collections", new { name = "Ranking", settings = new { bm25 = new { k1 = 5.0, b = -0.1 } } });
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True(errors.TryGetProperty("settings.bm25.k1", out _));
+        Assert.True(errors.TryGetProperty("settings.bm25.b", out _));
+
+        var id = await CreateCollectionAsync(alice, "Ranking");
+        var created = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}");
+        Assert.Equal(0.9, created.GetProperty("settings").GetProperty("bm25").GetProperty("k1").GetDouble());
+        Assert.Equal(0.4, created.GetProperty("settings").GetProperty("bm25").GetProperty("b").GetDouble());
+        var docs = await UploadAsync(alice, id,
+            ("short.txt", SampleDocuments.Text("Otters hold hands while they sleep.")),
+            ("long.txt", SampleDocuments.Text("Otters are playful. Sea otters float on kelp, groom their fur for hours and use rocks as tools to open shellfish.")));
+        foreach (var doc in docs)
+        {
+            await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+        }
+        double Score(JsonElement search, string name) => search.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("documentName").GetString() == name).GetProperty("score").GetDouble();
+        var before = await SearchAsync(alice, id, "otters", "fulltext");
+
+        using var rejected = await alice.PatchAsJsonAsync($"/api/collections/{id}", new { settings = new { bm25 = new { b = 2 } } });
+        Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
+        using var patched = await alice.PatchAsJsonAsync($"/api/collections/{id}", new { settings = new { bm25 = new { b = 0.0 } } });
+        var updated = (await patched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("settings").GetProperty("bm25");
+        Assert.Equal(0.9, updated.GetProperty("k1").GetDouble());
+        Assert.Equal(0.0, updated.GetProperty("b").GetDouble());
+        var after = await SearchAsync(alice, id, "otters", "fulltext");
+
+        // With b = 0 length no longer matters: the short chunk loses its bonus for brevity; two mentions still beat one.
+        Assert.True(Score(before, "short.txt") > Score(after, "short.txt"));
+        Assert.True(Score(after, "long.txt") > Score(after, "short.txt"));
+    }
+
+    [Fact]
     public async Task Search_rejects_bad_requests_with_field_errors()
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         var id = await CreateCollectionAsync(alice, "Validation");
 
-        using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "", mode = "psychic", topK = 500 });
+        using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "", mode = "psychic", topK = 500, fullTextWeight = 1.5 });
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(errors.TryGetProperty("query", out _));
         Assert.True(errors.TryGetProperty("mode", out _));
         Assert.True(errors.TryGetProperty("topK", out _));
+        Assert.True(errors.TryGetProperty("fullTextWeight", out _));
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public static class CliCommands
           fathom-cli migrate down <steps>     roll back the newest <steps> migrations
           fathom-cli migrate status           list migrations and whether they ran
           fathom-cli settings init            write local.settings.json (keys, secrets, stack addresses)
-          fathom-cli eval <beir-folder> [--rrf k]   recall@10, nDCG@10 and latency per search mode
+          fathom-cli eval <beir-folder> [--rrf k | --fusion relative|rrf] [--fulltext-weight w] [--k1 x] [--b y] [--reference run-file] [--sweep]
+                                              recall@10, nDCG@10 and latency per search mode, beside a reference run
         Settings come from local.settings.json in the working directory, overridden by environment variables.
         """;
 
@@ -30,8 +31,7 @@ public static class CliCommands
                 ["migrate", "down", var steps] => await MigrateDownAsync(int.Parse(steps, CultureInfo.InvariantCulture), output, ct),
                 ["migrate", "status"] => await StatusAsync(output, ct),
                 ["settings", "init"] => LocalSettings.Init(Directory.GetCurrentDirectory(), output),
-                ["eval", var folder] => await Evaluation.RunAsync(folder, HybridFusion.Default, Settings(), output, ct),
-                ["eval", var folder, "--rrf", var k] => await Evaluation.RunAsync(folder, new HybridFusion(HybridFusion.ReciprocalRank, int.Parse(k, CultureInfo.InvariantCulture)), Settings(), output, ct),
+                ["eval", var folder, .. var options] => await Evaluation.RunAsync(folder, options, Settings(), output, ct),
                 _ => Fail(output, Usage),
             };
         }

@@ -5,7 +5,26 @@ namespace Knowledge.Functions;
 
 public sealed record EmbeddingRequest(string? Provider, string? Model, int? Dimension);
 
-public sealed record SettingsRequest(int? ChunkSize, int? ChunkOverlap, EmbeddingRequest? Embedding);
+/// <summary>BM25 parameters of full-text ranking; a missing one keeps its default (create) or stored value (update).</summary>
+public sealed record Bm25Request(double? K1, double? B)
+{
+    public void Validate(ValidationErrors errors, string prefix)
+    {
+        if (K1 is { } k1 && !(k1 >= 0 && k1 <= Bm25Settings.MaxK1))
+        {
+            errors.Add($"{prefix}.k1", $"'{prefix}.k1' must be between 0 and {Bm25Settings.MaxK1}.");
+        }
+        if (B is { } b && !(b >= 0 && b <= 1))
+        {
+            errors.Add($"{prefix}.b", $"'{prefix}.b' must be between 0 and 1.");
+        }
+    }
+}
+
+public sealed record SettingsRequest(int? ChunkSize, int? ChunkOverlap, EmbeddingRequest? Embedding, Bm25Request? Bm25 = null);
+
+/// <summary>What may change after creation: only ranking parameters (chunks and vectors depend on the rest).</summary>
+public sealed record UpdateSettingsRequest(Bm25Request? Bm25);
 
 public sealed record CreateCollectionRequest(string Name, string? Description, SettingsRequest? Settings) : IValidatable
 {
@@ -23,6 +42,7 @@ public sealed record CreateCollectionRequest(string Name, string? Description, S
             errors.Add("settings.chunkOverlap", $"'settings.chunkOverlap' must be between 0 and half the chunk size ({size / 2}).");
         }
         errors.Range("settings.embedding.dimension", Settings?.Embedding?.Dimension, 16, ChunkStore.MaxDimension);
+        Settings?.Bm25?.Validate(errors, "settings.bm25");
     }
 
     /// <summary>The settings the collection is created with: what was asked, the server's defaults for the rest.</summary>
@@ -37,11 +57,12 @@ public sealed record CreateCollectionRequest(string Name, string? Description, S
             new EmbeddingSettings(
                 provider.ToLowerInvariant(),
                 embedding?.Model ?? (sameProvider ? defaults.Model : provider == "hashed" ? "fathom-hashed-v1" : ""),
-                embedding?.Dimension ?? defaults.Dimension));
+                embedding?.Dimension ?? defaults.Dimension),
+            new Bm25Settings(Settings?.Bm25?.K1 ?? Bm25Settings.Default.K1, Settings?.Bm25?.B ?? Bm25Settings.Default.B));
     }
 }
 
-public sealed record UpdateCollectionRequest(string? Name, string? Description) : IValidatable
+public sealed record UpdateCollectionRequest(string? Name, string? Description, UpdateSettingsRequest? Settings = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -50,5 +71,6 @@ public sealed record UpdateCollectionRequest(string? Name, string? Description) 
             errors.Text("name", Name, 1, 200);
         }
         errors.Text("description", Description ?? "", 0, 2000);
+        Settings?.Bm25?.Validate(errors, "settings.bm25");
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Knowledge.Functions.Collections;
 
-/// <summary>Name and description only: chunking and embedding settings are fixed at creation.</summary>
+/// <summary>Name, description and BM25 parameters: chunking and embedding settings are fixed at creation (stored chunks and vectors depend on them).</summary>
 public sealed class UpdateCollection(CollectionStore collections)
 {
     [Function(nameof(UpdateCollection))]
@@ -15,7 +15,7 @@ public sealed class UpdateCollection(CollectionStore collections)
         Guid id,
         [FromBody] UpdateCollectionRequest body,
         CancellationToken ct)
-        => await collections.UpdateAsync(req.HttpContext.User.UserId(), id, body.Name?.Trim(), body.Description, ct) is { } collection
+        => await collections.UpdateAsync(req.HttpContext.User.UserId(), id, body.Name?.Trim(), body.Description, body.Settings?.Bm25?.K1, body.Settings?.Bm25?.B, ct) is { } collection
             ? TypedResults.Ok(collection)
             : TypedResults.NotFound();
 }

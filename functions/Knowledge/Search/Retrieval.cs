@@ -8,7 +8,7 @@ public sealed class Retrieval(ChunkSearch search, DocumentStore documents)
 {
     public async Task<IReadOnlyList<SearchResult>> SearchAsync(Guid owner, Collection collection, SearchRequest request, CancellationToken ct)
     {
-        var hits = await search.SearchAsync(collection.Id, collection.Settings.Embedding, request.Query, request.ModeOrDefault, request.TopKOrDefault, request.DocumentIds, request.FusionOrDefault, ct);
+        var hits = await search.SearchAsync(collection.Id, collection.Settings, request.Query, request.ModeOrDefault, request.TopKOrDefault, request.DocumentIds, request.FusionOrDefault, ct);
         var kept = hits.Where(h => request.MinScore is null || h.Score >= request.MinScore).ToList();
         var names = await documents.NamesAsync(owner, kept.Select(h => h.DocumentId).Distinct().ToArray(), ct);
         return kept

@@ -13,16 +13,17 @@ public static class SearchModes
 }
 
 /// <summary>
-/// One search. <c>minScore</c> applies to the mode's own score: cosine similarity (vector), normalised
-/// cover density (fulltext) or the fused score (hybrid: relative score fusion by default, reciprocal-rank fusion with <c>fusion: "rrf"</c> and <c>rrfK</c>).
+/// One search. <c>minScore</c> applies to the mode's own score: cosine similarity (vector), BM25 (fulltext: unbounded,
+/// comparable only within one query) or the fused score (hybrid: relative score fusion by default, full text weighted
+/// <c>fullTextWeight</c>; reciprocal-rank fusion with <c>fusion: "rrf"</c> and <c>rrfK</c>).
 /// </summary>
-public sealed record SearchRequest(string Query, string? Mode, int? TopK, double? MinScore, Guid[]? DocumentIds, int? RrfK, string? Fusion = null) : IValidatable
+public sealed record SearchRequest(string Query, string? Mode, int? TopK, double? MinScore, Guid[]? DocumentIds, int? RrfK, string? Fusion = null, double? FullTextWeight = null) : IValidatable
 {
     public string ModeOrDefault => Mode ?? SearchModes.Hybrid;
 
     public int TopKOrDefault => TopK ?? 10;
 
-    public HybridFusion FusionOrDefault => new(Fusion ?? HybridFusion.Default.Method, RrfK ?? HybridFusion.Default.RrfK);
+    public HybridFusion FusionOrDefault => new(Fusion ?? HybridFusion.Default.Method, RrfK ?? HybridFusion.Default.RrfK, FullTextWeight ?? HybridFusion.Default.FullTextWeight);
 
     public void Validate(ValidationErrors errors)
     {
@@ -31,6 +32,10 @@ public sealed record SearchRequest(string Query, string? Mode, int? TopK, double
         errors.Range("topK", TopK, 1, 50);
         errors.Range("rrfK", RrfK, 1, 1000);
         errors.OneOf("fusion", Fusion, HybridFusion.Methods);
+        if (FullTextWeight is { } weight && !(weight >= 0 && weight <= 1))
+        {
+            errors.Add("fullTextWeight", "'fullTextWeight' must be between 0 and 1.");
+        }
         if (DocumentIds is { Length: > 1000 })
         {
             errors.Add("documentIds", "At most 1000 document ids.");
@@ -38,9 +43,9 @@ public sealed record SearchRequest(string Query, string? Mode, int? TopK, double
     }
 }
 
-public sealed record MultiSearchRequest(Guid[] CollectionIds, string Query, string? Mode, int? TopK, double? MinScore, int? RrfK, string? Fusion = null) : IValidatable
+public sealed record MultiSearchRequest(Guid[] CollectionIds, string Query, string? Mode, int? TopK, double? MinScore, int? RrfK, string? Fusion = null, double? FullTextWeight = null) : IValidatable
 {
-    public SearchRequest PerCollection => new(Query, Mode, TopK, MinScore, null, RrfK, Fusion);
+    public SearchRequest PerCollection => new(Query, Mode, TopK, MinScore, null, RrfK, Fusion, FullTextWeight);
 
     public void Validate(ValidationErrors errors)
     {

@@ -1,0 +1,1 @@
+ALTER TABLE collections DROP COLUMN bm25_b, DROP COLUMN bm25_k1;
