@@ -5,6 +5,13 @@ using System.Text.Json.Nodes;
 using Fathom.Bench;
 
 // bench/run.sh builds, starts the stack and runs this; see bench/README.md for what each number means.
+if (Array.IndexOf(args, "--reliability") is var at and >= 0)
+{
+    // ./fathom figures: assemble what the reliability suites left in artifacts/ (no build, no stack, no waiting).
+    string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    var rootDir = Arg("--root") ?? Directory.GetCurrentDirectory();
+    return await ReliabilityReport.RunAsync(rootDir, at + 1 < args.Length && !args[at + 1].StartsWith("--", StringComparison.Ordinal) ? args[at + 1] : Path.Combine(rootDir, "artifacts"), Arg("--date"));
+}
 var options = Options.Parse(args);
 var analysisFile = Path.Combine(options.Root, "bench", "ANALYSIS.md");
 if (options.ReportOnly is { } existing)
@@ -18,7 +25,7 @@ if (options.ReportOnly is { } existing)
     {
         await Readme.UpdateAsync(options.Root, earlier);
     }
-    return;
+    return 0;
 }
 var clock = Stopwatch.StartNew();
 var results = new JsonObject
@@ -83,6 +90,7 @@ if (!options.Quick && options.Suites.Count == Options.AllSuites.Length)
 }
 Console.Out.WriteLine();
 Console.Out.WriteLine(await File.ReadAllTextAsync(md));
+return 0;
 
 internal static class Readme
 {

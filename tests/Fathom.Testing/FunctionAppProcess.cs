@@ -31,6 +31,11 @@ public sealed class FunctionAppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The operating system's id of the process (for /proc/&lt;pid&gt;/status).</summary>
+    public int ProcessId => _process.Id;
+
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public string Output => string.Join('\n', _output);
 
     public static int FreePort()

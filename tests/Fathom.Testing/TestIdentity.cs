@@ -72,15 +72,28 @@ public sealed class TestIdentity
 
     /// <summary>An API key row as the Auth app stores it (only its hash), for tests of apps other than Auth.</summary>
     public static async Task<string> CreateApiKeyAsync(NpgsqlDataSource database, Guid userId, params string[] scopes)
+        => (await CreateApiKeyWithIdAsync(database, userId, scopes)).Key;
+
+    /// <summary>As <see cref="CreateApiKeyAsync"/>, with the key's row id (what <c>DELETE /api/auth/keys/{id}</c> takes).</summary>
+    public static async Task<(Guid Id, string Key)> CreateApiKeyWithIdAsync(NpgsqlDataSource database, Guid userId, params string[] scopes)
     {
         var (key, prefix, hash) = Fathom.Identity.ApiKeyFormat.Create();
+        var id = Guid.NewGuid();
         await using var command = database.CreateCommand("INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes) VALUES ($1, $2, 'test key', $3, $4, $5)");
-        command.Parameters.Add(new() { Value = Guid.NewGuid() });
+        command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = userId });
         command.Parameters.Add(new() { Value = prefix });
         command.Parameters.Add(new() { Value = hash });
         command.Parameters.Add(new() { Value = scopes });
         await command.ExecuteNonQueryAsync();
-        return key;
+        return (id, key);
+    }
+
+    /// <summary>Revokes an API key as <c>DELETE /api/auth/keys/{id}</c> does (every app refuses it on the next call).</summary>
+    public static async Task RevokeApiKeyAsync(NpgsqlDataSource database, Guid keyId)
+    {
+        await using var command = database.CreateCommand("UPDATE api_keys SET revoked_at = now() WHERE id = $1");
+        command.Parameters.Add(new() { Value = keyId });
+        await command.ExecuteNonQueryAsync();
     }
 }

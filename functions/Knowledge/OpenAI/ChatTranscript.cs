@@ -14,6 +14,15 @@ public sealed record ChatTranscript(string Question, IReadOnlyList<ChatMessage> 
 {
     public const int MaxQuestionLength = 20_000;
 
+    /// <summary>
+    /// Text of all messages together, the question included: what goes to the chat model besides Fathom's own
+    /// instructions and sources (about 15k tokens of English), and what is counted for <c>usage</c>.
+    /// </summary>
+    public const int MaxConversationLength = 60_000;
+
+    /// <summary>Longest content-part type repeated in an error message.</summary>
+    private const int MaxQuotedType = 40;
+
     /// <summary>What separates an answer from the sources it cites (see <see cref="ChatCompletions.CitedAnswer"/>).</summary>
     public const string SourcesHeading = "\n\nSources:\n";
 
@@ -27,6 +36,7 @@ public sealed record ChatTranscript(string Question, IReadOnlyList<ChatMessage> 
             return;
         }
         var lastUser = -1;
+        long total = 0;
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
@@ -35,10 +45,19 @@ public sealed record ChatTranscript(string Question, IReadOnlyList<ChatMessage> 
                 errors.Add($"messages[{i}].role", $"'messages[{i}].role' must be one of: {string.Join(", ", Roles)}.");
                 continue;
             }
-            if (ReadContent(message.Content, $"messages[{i}].content", errors) is { } text && message.Role == "user" && !string.IsNullOrWhiteSpace(text))
+            if (ReadContent(message.Content, $"messages[{i}].content", errors) is { } text)
             {
-                lastUser = i;
+                total += text.Length;
+                if (message.Role == "user" && !string.IsNullOrWhiteSpace(text))
+                {
+                    lastUser = i;
+                }
             }
+        }
+        if (total > MaxConversationLength)
+        {
+            errors.Add("messages", $"The messages hold {total:N0} characters of text; at most {MaxConversationLength:N0} are allowed in all (the question, the last user message, at most {MaxQuestionLength:N0}).");
+            return;
         }
         if (lastUser < 0 && errors.IsEmpty)
         {
@@ -102,6 +121,11 @@ public sealed record ChatTranscript(string Question, IReadOnlyList<ChatMessage> 
                 var index = 0;
                 foreach (var part in content.Value.EnumerateArray())
                 {
+                    if (errors?.IsEmpty == false && index > 0)
+                    {
+                        // One bad part is reported; a list of thousands would only repeat it.
+                        break;
+                    }
                     var where = $"{field}[{index++}]";
                     var type = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                     if (type == "text" && part.TryGetProperty("text", out var value) && value.ValueKind == JsonValueKind.String)
@@ -114,7 +138,8 @@ public sealed record ChatTranscript(string Question, IReadOnlyList<ChatMessage> 
                     }
                     else
                     {
-                        errors?.Add($"{where}.type", $"Content parts of type '{type}' are not supported: Fathom answers from text, so send only parts of type 'text'.");
+                        var quoted = type.Length <= MaxQuotedType ? type : type[..MaxQuotedType] + "…";
+                        errors?.Add($"{where}.type", $"Content parts of type '{quoted}' are not supported: Fathom answers from text, so send only parts of type 'text'.");
                     }
                 }
                 return text.ToString();

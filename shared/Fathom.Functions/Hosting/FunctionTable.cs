@@ -9,7 +9,11 @@ using Microsoft.Extensions.Options;
 
 namespace Fathom.Functions.Hosting;
 
-/// <summary>Prints the functions this process runs once it listens, as <c>func start</c> does.</summary>
+/// <summary>
+/// Prints the functions this process runs once it listens, as <c>func start</c> does, with each HTTP function's
+/// authorization level and, when it declares one, the API-key scope it needs (<c>(User; scope read)</c>). Tests read
+/// this table to find every endpoint (tests/Fathom.Hostile.Tests), so keep its shape.
+/// </summary>
 internal static class FunctionTable
 {
     public static void Print(WebApplication app, IReadOnlyList<FunctionDescriptor> functions)
@@ -22,7 +26,7 @@ internal static class FunctionTable
         {
             lines.Add("        " + function.Name + ": " + function switch
             {
-                HttpFunctionDescriptor http => $"[{string.Join(",", http.Methods)}] {address.TrimEnd('/')}{HttpPipeline.RouteOf(prefix, http)} ({http.AuthLevel})",
+                HttpFunctionDescriptor http => $"[{string.Join(",", http.Methods)}] {address.TrimEnd('/')}{HttpPipeline.RouteOf(prefix, http)} ({http.AuthLevel}{(http.RequiredScope is { } scope ? $"; scope {scope}" : "")})",
                 StreamFunctionDescriptor stream => $"redisStreamTrigger '{stream.StreamKey}' group '{stream.Group}' ({stream.Connection})",
                 TimerFunctionDescriptor timer => TimerListener.Describe(timer, time),
                 _ => function.GetType().Name,

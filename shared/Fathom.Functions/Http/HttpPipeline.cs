@@ -32,6 +32,7 @@ public static partial class HttpPipeline
             ctx.ProblemDetails.Extensions["requestId"] = ctx.HttpContext.TraceIdentifier;
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
         });
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<RedisExceptionHandler>();
         // After ASP.NET Core's writer, which it only stands in for.
         builder.Services.AddSingleton<IProblemDetailsWriter, FallbackProblemDetailsWriter>();

@@ -8,17 +8,34 @@ public interface IValidatable
 
 public sealed class ValidationErrors
 {
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Fields reported at most: a body of 100,000 bad array items must not get an answer listing each of them (an
+    /// answer many times the size of the request). The rest are counted under <see cref="MoreKey"/>.
+    /// </summary>
+    public const int MaxFields = 50;
 
-    public bool IsEmpty => _errors.Count == 0;
+    public const string MoreKey = "more";
+
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    private int _omitted;
+
+    public bool IsEmpty => _errors.Count == 0 && _omitted == 0;
 
     public void Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))
         {
+            if (_errors.Count >= MaxFields)
+            {
+                _omitted++;
+                return;
+            }
             _errors[field] = list = [];
         }
-        list.Add(message);
+        if (list.Count < MaxFields)
+        {
+            list.Add(message);
+        }
     }
 
     public void Text(string field, string? value, int min, int max)
@@ -51,5 +68,12 @@ public sealed class ValidationErrors
     }
 
     public Dictionary<string, string[]> ToDictionary()
-        => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    {
+        var errors = _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+        if (_omitted > 0)
+        {
+            errors[MoreKey] = [$"{_omitted:N0} more problems are not listed; fix these first."];
+        }
+        return errors;
+    }
 }

@@ -14,7 +14,8 @@ namespace Fathom.Knowledge.Chunking;
 /// </summary>
 public sealed class TextChunker
 {
-    private static readonly Lazy<Tokenizer> Cl100kBase = new(() => TiktokenTokenizer.CreateForEncoding("cl100k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
+    // Bounded: a text with one enormous pre-token (100k letters without a space) would otherwise take minutes.
+    private static readonly Lazy<Tokenizer> Cl100kBase = new(() => new BoundedTokenizer(TiktokenTokenizer.CreateForEncoding("cl100k_base")), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly Tokenizer _tokenizer;
     private readonly int _chunkSize;
@@ -40,7 +41,10 @@ public sealed class TextChunker
         _chunkOverlap = options.ChunkOverlap;
     }
 
-    /// <summary>The cl100k_base tokenizer (data shipped in a package, loaded once, thread-safe).</summary>
+    /// <summary>
+    /// The cl100k_base tokenizer (data shipped in a package, loaded once, thread-safe), kept linear in the text by
+    /// <see cref="BoundedTokenizer"/>.
+    /// </summary>
     public static Tokenizer DefaultTokenizer => Cl100kBase.Value;
 
     public int CountTokens(string text) => _tokenizer.CountTokens(text);
