@@ -2,10 +2,14 @@
 # Deploys Fathom to the current kubectl context.
 #
 #   scripts/deploy.sh <staging|production> [image-tag] [--yes] [--render-only]
+#   scripts/deploy.sh <staging|production> <image-tag> --gitops [--dry-run] [--push]
 #
 #   image-tag      overrides the overlay's images newTag for every fathom/* image
 #   --yes          production without the interactive confirmation (CI)
 #   --render-only  render the manifests to .fathom/deploy/<env>/ and stop (no cluster needed)
+#   --gitops       no kubectl: write the tag into the overlay's images (newTag), commit that one file and, with
+#                  --push, push it; Argo CD (k8s/argocd/apps/<env>.yaml follows main) rolls it out. --dry-run shows
+#                  the change and the commit message and leaves the tree as it was.
 #
 # Steps: check kubectl + a reachable cluster (and the KEDA / HTTP add-on CRDs);
 # production: confirm, then back up Postgres (pg_dump via kubectl exec) to
@@ -27,11 +31,14 @@ usage() {
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-ENVIRONMENT="" TAG="" YES=0 RENDER_ONLY=0
+ENVIRONMENT="" TAG="" YES=0 RENDER_ONLY=0 GITOPS=0 DRY_RUN=0 PUSH=0
 for a in "$@"; do
   case "$a" in
     --yes|-y) YES=1 ;;
     --render-only) RENDER_ONLY=1 ;;
+    --gitops) GITOPS=1 ;;
+    --dry-run) DRY_RUN=1 ;;
+    --push) PUSH=1 ;;
     -h|--help) usage ;;
     -*) usage ;;
     *) if [ -z "$ENVIRONMENT" ]; then ENVIRONMENT=$a
@@ -47,6 +54,45 @@ fi
 OVERLAY="$ROOT/k8s/overlays/$ENVIRONMENT"
 WORK="$ROOT/.fathom/deploy/$ENVIRONMENT"
 [ -f "$OVERLAY/kustomization.yaml" ] || die "missing $OVERLAY/kustomization.yaml"
+{ [ "$DRY_RUN" = 1 ] || [ "$PUSH" = 1 ]; } && [ "$GITOPS" = 0 ] && die "--dry-run and --push go with --gitops"
+
+# --- GitOps: the overlay in git is what runs; Argo CD applies it --------------
+if [ "$GITOPS" = 1 ]; then
+  [ -n "$TAG" ] || die "--gitops needs an image tag"
+  FILE="k8s/overlays/$ENVIRONMENT/kustomization.yaml"
+  git -C "$ROOT" diff --quiet HEAD -- "$FILE" || die "$FILE has uncommitted changes; commit or discard them first"
+  # Every fathom/* image's newTag line, and only those: the line after '- name: fathom/<app>'.
+  NEW=$(awk -v tag="$TAG" '
+    /^  - name: fathom\// { print; image = 1; next }
+    image && /^    newTag:/ { printf "    newTag: \"%s\"\n", tag; image = 0; changed++; next }
+    { image = 0; print }
+    END { if (!changed) exit 3 }' "$ROOT/$FILE") || die "$FILE names no fathom/* image with a newTag"
+  if [ "$NEW" = "$(cat "$ROOT/$FILE")" ]; then
+    log "$ENVIRONMENT already runs $TAG; nothing to commit"
+    exit 0
+  fi
+  MESSAGE="deploy: $ENVIRONMENT to $TAG"
+  if [ "$DRY_RUN" = 1 ]; then
+    log "dry run: would commit \"$MESSAGE\" changing $FILE:"
+    diff -u "$ROOT/$FILE" <(printf '%s\n' "$NEW") --label "a/$FILE" --label "b/$FILE" >&2 || true
+    exit 0
+  fi
+  printf '%s\n' "$NEW" > "$ROOT/$FILE"
+  kubectl_kustomize() { command -v kubectl >/dev/null 2>&1 && kubectl kustomize "$OVERLAY" >/dev/null; }
+  if command -v kubectl >/dev/null 2>&1 && ! kubectl_kustomize; then
+    git -C "$ROOT" checkout -- "$FILE"
+    die "the overlay no longer renders with tag $TAG; nothing was committed"
+  fi
+  git -C "$ROOT" commit -q -m "$MESSAGE" -- "$FILE" || die "git commit failed"
+  log "committed $(git -C "$ROOT" rev-parse --short HEAD): $MESSAGE"
+  if [ "$PUSH" = 1 ]; then
+    git -C "$ROOT" push -q || die "git push failed; the commit stays local (git reset --hard HEAD~1 to drop it)"
+    log "pushed; Argo CD's fathom-$ENVIRONMENT application syncs it (argocd app wait fathom-$ENVIRONMENT to follow)"
+  else
+    log "not pushed (add --push, or git push): Argo CD deploys what the remote's main holds"
+  fi
+  exit 0
+fi
 
 # --- tools and cluster -------------------------------------------------------
 command -v kubectl >/dev/null 2>&1 || die "kubectl is not installed (https://kubernetes.io/docs/tasks/tools/); nothing was changed"
