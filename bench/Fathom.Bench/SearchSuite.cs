@@ -169,7 +169,7 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
         var source = File.Exists(Path.Combine(folder, "SOURCE")) ? (await File.ReadAllTextAsync(Path.Combine(folder, "SOURCE"), ct)).Trim() : folder;
         var rankings = new JsonArray();
         var evaluations = new List<ModeEvaluation>();
-        foreach (var mode in ChunkSearch.Modes)
+        foreach (var mode in SearchModes.All)
         {
             evaluations.Add(await collection.EvaluateAsync(mode, Bm25Settings.Default, HybridFusion.Default, ct));
         }
@@ -207,11 +207,11 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
     private static async Task MeasureAsync(JsonObject level, ChunkSearch search, ChunkStore store, NpgsqlDataSource source, string table, Guid collection,
         CollectionSettings settings, HashedNgramEmbeddingGenerator embedder, List<string> queries, List<string>? longQueries, CancellationToken ct)
     {
-        foreach (var mode in ChunkSearch.Modes)
+        foreach (var mode in SearchModes.All)
         {
             foreach (var q in queries.Take(10))
             {
-                await search.SearchAsync(collection, settings, q, mode, TopK, null, HybridFusion.Default, ct);
+                await search.SearchAsync(collection, settings, new SearchQuery(q, mode, TopK), ct);
             }
             var samples = new List<double>();
             var modeClock = Stopwatch.StartNew();
@@ -221,12 +221,12 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
                 foreach (var q in queries)
                 {
                     var clock = Stopwatch.StartNew();
-                    await search.SearchAsync(collection, settings, q, mode, TopK, null, HybridFusion.Default, ct);
+                    await search.SearchAsync(collection, settings, new SearchQuery(q, mode, TopK), ct);
                     samples.Add(clock.Elapsed.TotalMilliseconds);
                 }
             }
-            level[mode] = Latency(samples);
-            Log.Line($"search: {mode,-8} p50 {Stats.Percentile(samples, 50):0.0} ms p99 {Stats.Percentile(samples, 99):0.0} ms");
+            level[mode.Name()] = Latency(samples);
+            Log.Line($"search: {mode.Name(),-8} p50 {Stats.Percentile(samples, 50):0.0} ms p99 {Stats.Percentile(samples, 99):0.0} ms");
         }
 
         // Recall@10 of the HNSW path against exact search, with the latency of exact search beside it.

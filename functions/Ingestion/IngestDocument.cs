@@ -1,4 +1,5 @@
 using Fathom.Functions;
+using Fathom.Knowledge.Stores;
 using Ingestion.Functions.Pipeline;
 using StackExchange.Redis;
 
@@ -9,7 +10,7 @@ public sealed class IngestDocument(IngestionPipeline pipeline)
 {
     [Function(nameof(IngestDocument))]
     public Task Run(
-        [RedisStreamTrigger("RedisConnection", "%IngestStream%", ConsumerGroup = "ingestion")] StreamEntry entry,
+        [RedisStreamTrigger(IngestQueue.RedisSetting, IngestQueue.StreamKey, ConsumerGroup = IngestQueue.ConsumerGroup)] StreamEntry entry,
         FunctionContext context)
         => pipeline.RunAsync(entry, context);
 }

@@ -16,7 +16,7 @@ public sealed partial class RequeueStuckDocuments(DocumentStore documents, Inges
         var stuck = await documents.StuckAsync(options.Value.StuckAfter, 500, ct);
         foreach (var (id, collectionId, version) in stuck)
         {
-            await queue.EnqueueAsync(id, collectionId, version);
+            await queue.EnqueueAsync(new IngestMessage(id, collectionId, version));
         }
         if (stuck.Count > 0)
         {

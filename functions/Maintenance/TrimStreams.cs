@@ -22,7 +22,7 @@ public sealed partial class TrimStreams(
     [Function(nameof(TrimStreams))]
     public async Task Run([TimerTrigger("%Maintenance:TrimSchedule%")] TimerInfo timer, CancellationToken ct)
     {
-        var db = (await redis.GetAsync()).GetDatabase();
+        var db = (await redis.GetAsync(IngestQueue.RedisSetting)).GetDatabase();
         var trimmed = 0L;
         if (await SafeMinimumIdAsync(db, queue.Stream) is { } minId)
         {

@@ -22,37 +22,36 @@ public sealed record HybridFusion(string Method, int RrfK, double FullTextWeight
     public static HybridFusion Default { get; } = new(Relative, 60);
 }
 
-/// <summary>The three ways to rank a collection's chunks; hybrid fuses the other two.</summary>
+/// <summary>Ranks a collection's chunks for a <see cref="SearchQuery"/>; hybrid fuses the vector and full-text rankings.</summary>
 public sealed class ChunkSearch(ChunkStore chunks, CollectionEmbedders embedders)
 {
-    public const string Vector = "vector";
-    public const string FullText = "fulltext";
-    public const string Hybrid = "hybrid";
-
-    public static readonly string[] Modes = [Vector, FullText, Hybrid];
-
-    public async Task<List<ChunkHit>> SearchAsync(Guid collectionId, CollectionSettings settings, string query, string mode, int topK, Guid[]? documentIds, HybridFusion fusion, CancellationToken ct)
+    public async Task<List<ChunkHit>> SearchAsync(Guid collectionId, CollectionSettings settings, SearchQuery query, CancellationToken ct)
     {
-        switch (mode)
+        var hits = query.Mode switch
         {
-            case Vector:
-                return await chunks.SearchVectorAsync(collectionId, await embedders.EmbedAsync(settings.Embedding, query, ct), topK, documentIds, ct);
-            case FullText:
-                return await chunks.SearchFullTextAsync(collectionId, query, topK, documentIds, settings.Bm25, ct);
-            default:
-                // Fuse deeper lists than are returned, so a chunk ranked well by only one mode still competes. The two
-                // searches run at once, each on its own connection.
-                var depth = Math.Max(topK * 4, 40);
-                var embedding = await embedders.EmbedAsync(settings.Embedding, query, ct);
-                var vectorSearch = chunks.SearchVectorAsync(collectionId, embedding, depth, documentIds, ct);
-                var textSearch = chunks.SearchFullTextAsync(collectionId, query, depth, documentIds, settings.Bm25, ct);
-                await Task.WhenAll(vectorSearch, textSearch);
-                var vector = await vectorSearch;
-                var text = await textSearch;
-                var fused = fusion.Method == HybridFusion.ReciprocalRank
-                    ? ReciprocalRankFusion.Fuse([vector, text], h => h.ChunkId, fusion.RrfK)
-                    : RelativeScoreFusion.Fuse([vector, text], h => h.ChunkId, h => h.Score, [1 - fusion.FullTextWeight, fusion.FullTextWeight]);
-                return fused.Select(f => f.Item with { Score = f.Score }).Take(topK).ToList();
-        }
+            SearchMode.Vector => await chunks.SearchVectorAsync(collectionId, await embedders.EmbedAsync(settings.Embedding, query.Text, ct), query.TopK, query.DocumentIds, ct),
+            SearchMode.FullText => await chunks.SearchFullTextAsync(collectionId, query.Text, query.TopK, query.DocumentIds, settings.Bm25, ct),
+            SearchMode.Hybrid => await HybridAsync(collectionId, settings, query, ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(query), query.Mode, "Unknown search mode."),
+        };
+        return query.MinScore is { } min ? hits.Where(h => h.Score >= min).ToList() : hits;
+    }
+
+    private async Task<List<ChunkHit>> HybridAsync(Guid collectionId, CollectionSettings settings, SearchQuery query, CancellationToken ct)
+    {
+        // Fuse deeper lists than are returned, so a chunk ranked well by only one mode still competes. The two
+        // searches run at once, each on its own connection.
+        var depth = Math.Max(query.TopK * 4, 40);
+        var embedding = await embedders.EmbedAsync(settings.Embedding, query.Text, ct);
+        var vectorSearch = chunks.SearchVectorAsync(collectionId, embedding, depth, query.DocumentIds, ct);
+        var textSearch = chunks.SearchFullTextAsync(collectionId, query.Text, depth, query.DocumentIds, settings.Bm25, ct);
+        await Task.WhenAll(vectorSearch, textSearch);
+        var vector = await vectorSearch;
+        var text = await textSearch;
+        var fusion = query.Fusion;
+        var fused = fusion.Method == HybridFusion.ReciprocalRank
+            ? ReciprocalRankFusion.Fuse([vector, text], h => h.ChunkId, fusion.RrfK)
+            : RelativeScoreFusion.Fuse([vector, text], h => h.ChunkId, h => h.Score, [1 - fusion.FullTextWeight, fusion.FullTextWeight]);
+        return fused.Select(f => f.Item with { Score = f.Score }).Take(query.TopK).ToList();
     }
 }

@@ -81,19 +81,19 @@ public sealed class EvaluationCollection : IAsyncDisposable
     }
 
     /// <summary>Every judged query through <see cref="ChunkSearch"/> in <paramref name="mode"/>; recall@10, nDCG@10 and latency.</summary>
-    public async Task<ModeEvaluation> EvaluateAsync(string mode, Bm25Settings bm25, HybridFusion fusion, CancellationToken ct, string? name = null)
+    public async Task<ModeEvaluation> EvaluateAsync(SearchMode mode, Bm25Settings bm25, HybridFusion fusion, CancellationToken ct, string? name = null)
     {
         var settings = new CollectionSettings(400, 50, Embedding, bm25);
         var latencies = new List<double>();
         var result = await _dataset.EvaluateAsync(async (query, token) =>
         {
             var timer = Stopwatch.StartNew();
-            var hits = await _search.SearchAsync(Id, settings, query.Text, mode, ChunkDepth, null, fusion, token);
+            var hits = await _search.SearchAsync(Id, settings, new SearchQuery(query.Text, mode, ChunkDepth) { Fusion = fusion }, token);
             latencies.Add(timer.Elapsed.TotalMilliseconds);
             return hits.Select(h => _documents[h.DocumentId]).Distinct().Take(K).ToList();
         }, K, ct);
         latencies.Sort();
-        return new ModeEvaluation(name ?? mode, result, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
+        return new ModeEvaluation(name ?? mode.Name(), result, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
     }
 
     /// <summary>Another system's rankings (a TREC run file) scored with the same metrics.</summary>

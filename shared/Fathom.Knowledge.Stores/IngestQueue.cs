@@ -1,34 +1,29 @@
 using Fathom.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
-using StackExchange.Redis;
 
 namespace Fathom.Knowledge.Stores;
 
-/// <summary>The Redis stream that carries ingestion work from the Knowledge app to the Ingestion app.</summary>
+/// <summary>The Redis stream that carries ingestion work from the Knowledge and Posts apps to the Ingestion app.</summary>
 public sealed class IngestQueue(RedisConnections redis, IConfiguration configuration)
 {
     /// <summary>Setting that names the stream; KEDA's redis-streams scaler watches the same one.</summary>
     public const string StreamSetting = "IngestStream";
     public const string DefaultStream = "fathom:ingest";
+
+    /// <summary>The stream trigger's key: <see cref="StreamSetting"/>'s value, resolved when the host starts.</summary>
+    public const string StreamKey = "%IngestStream%";
+
+    /// <summary>The group the Ingestion app reads in; KEDA measures the same group's lag.</summary>
     public const string ConsumerGroup = "ingestion";
+
+    /// <summary>Setting that holds the Redis the stream lives on, for writers and the trigger alike.</summary>
+    public const string RedisSetting = RedisConnections.DefaultSetting;
 
     public string Stream => configuration[StreamSetting] ?? DefaultStream;
 
-    public async Task EnqueueAsync(Guid documentId, Guid collectionId, int version)
+    public async Task EnqueueAsync(IngestMessage message)
     {
-        var db = (await redis.GetAsync()).GetDatabase();
-        await db.StreamAddAsync(Stream,
-        [
-            new NameValueEntry("documentId", documentId.ToString()),
-            new NameValueEntry("collectionId", collectionId.ToString()),
-            new NameValueEntry("version", version),
-        ]);
+        var db = (await redis.GetAsync(RedisSetting)).GetDatabase();
+        await db.StreamAddAsync(Stream, message.ToEntry());
     }
-
-    public static (Guid DocumentId, Guid CollectionId, int Version)? Read(StreamEntry entry)
-        => Guid.TryParse(entry["documentId"].ToString(), out var documentId)
-           && Guid.TryParse(entry["collectionId"].ToString(), out var collectionId)
-           && int.TryParse(entry["version"].ToString(), out var version)
-            ? (documentId, collectionId, version)
-            : null;
 }

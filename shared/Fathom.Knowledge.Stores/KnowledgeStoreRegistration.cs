@@ -26,18 +26,20 @@ public static class KnowledgeStoreRegistration
         builder.Services.AddSingleton<DocumentStore>();
         builder.Services.AddSingleton(sp => new ChunkStore(sp.GetRequiredService<VectorDatabase>()) { EfSearch = efSearch });
         builder.Services.AddSingleton<IngestQueue>();
+        builder.Services.AddSingleton<DocumentIntake>();
         builder.Services.AddSingleton<CollectionEmbedders>();
         builder.Services.AddSingleton<ChunkSearch>();
         return builder;
     }
 
-    /// <summary>For apps that only hand documents to ingestion (Posts): collections, documents and the queue, no vector store.</summary>
+    /// <summary>For apps that only hand documents to ingestion (Posts): collections, documents, the queue and intake, no vector store.</summary>
     public static FunctionsApplicationBuilder AddKnowledgeIngestQueue(this FunctionsApplicationBuilder builder)
     {
         builder.SetDefault(IngestQueue.StreamSetting, IngestQueue.DefaultStream);
         builder.Services.AddSingleton<CollectionStore>();
         builder.Services.AddSingleton<DocumentStore>();
         builder.Services.AddSingleton<IngestQueue>();
+        builder.Services.AddSingleton<DocumentIntake>();
         return builder;
     }
 }

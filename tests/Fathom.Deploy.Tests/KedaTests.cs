@@ -135,7 +135,21 @@ public partial class KedaTests
         }
 
         var allSources = appSources.Concat(Repo.CSharpSources(Repo.PathOf("shared"))).Select(File.ReadAllText).ToList();
-        var constants = allSources.SelectMany(s => ConstRegex().Matches(s)).GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => g.First().Groups[2].Value);
+        // A constant is a literal or another constant's name (IngestQueue.RedisSetting = RedisConnections.DefaultSetting).
+        var constants = allSources.SelectMany(s => ConstRegex().Matches(s)).GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => g.First());
+        string Constant(string name)
+        {
+            for (var hops = 0; hops < 8 && constants.TryGetValue(name, out var match); hops++)
+            {
+                if (match.Groups[2].Success)
+                {
+                    return match.Groups[2].Value;
+                }
+                name = match.Groups[3].Value.Split('.')[^1];
+            }
+            throw new Xunit.Sdk.XunitException($"cannot resolve '{name}' in functions/Ingestion or shared/");
+        }
+
         var deployment = One("Deployment", "ingestion");
         var settings = deployment.Containers().Single().Maps("env").Where(e => e.Str("value") is not null).ToDictionary(e => e.Str("name")!, e => e.Str("value")!);
         foreach (var (key, value) in One("ConfigMap", "fathom-host").Root.StrMap("data"))
@@ -148,7 +162,7 @@ public partial class KedaTests
             expression = expression.Trim();
             var value = expression.StartsWith('"')
                 ? expression.Trim('"')
-                : constants.TryGetValue(expression.Split('.')[^1], out var c) ? c : throw new Xunit.Sdk.XunitException($"cannot resolve '{expression}' in functions/Ingestion or shared/");
+                : Constant(expression.Split('.')[^1]);
             if (value.Length > 2 && value[0] == '%' && value[^1] == '%')
             {
                 var setting = value[1..^1];
@@ -235,7 +249,7 @@ public partial class KedaTests
         return Enumerable.Range(from, to - from + 1).Where(v => (v - from) % step == 0);
     });
 
-    [GeneratedRegex(@"const\s+string\s+(\w+)\s*=\s*""([^""]*)""")]
+    [GeneratedRegex(@"const\s+string\s+(\w+)\s*=\s*(?:""([^""]*)""|([\w.]+)\s*;)")]
     private static partial Regex ConstRegex();
 
     [GeneratedRegex(@"RedisStreamTrigger\(([^)]*)\)")]

@@ -50,7 +50,7 @@ public static class Evaluation
         output.WriteLine();
         output.WriteLine("| ranking | recall@10 | nDCG@10 | p50 ms | p95 ms |");
         output.WriteLine("|---|---|---|---|---|");
-        foreach (var mode in ChunkSearch.Modes)
+        foreach (var mode in SearchModes.All)
         {
             Row(output, await collection.EvaluateAsync(mode, bm25, fusion, ct));
         }
@@ -69,14 +69,14 @@ public static class Evaluation
             {
                 foreach (var b in new[] { 0.2, 0.4, 0.6, 0.75 })
                 {
-                    Row(output, await collection.EvaluateAsync(ChunkSearch.FullText, new Bm25Settings(k1, b), fusion, ct, string.Create(CultureInfo.InvariantCulture, $"fulltext k1 {k1} b {b}")));
+                    Row(output, await collection.EvaluateAsync(SearchMode.FullText, new Bm25Settings(k1, b), fusion, ct, string.Create(CultureInfo.InvariantCulture, $"fulltext k1 {k1} b {b}")));
                 }
             }
             var variants = new[] { 0.5, 0.6, 0.7, 0.75, 0.8, 0.9 }.Select(w => new HybridFusion(HybridFusion.Relative, 60, w))
                 .Concat(new[] { 10, 30, 60 }.Select(k => new HybridFusion(HybridFusion.ReciprocalRank, k)));
             foreach (var variant in variants)
             {
-                Row(output, await collection.EvaluateAsync(ChunkSearch.Hybrid, bm25, variant, ct, $"hybrid {Describe(variant)}"));
+                Row(output, await collection.EvaluateAsync(SearchMode.Hybrid, bm25, variant, ct, $"hybrid {Describe(variant)}"));
             }
         }
         return 0;

@@ -25,7 +25,7 @@ public sealed partial class IngestionPipeline(
     public async Task RunAsync(StreamEntry entry, FunctionContext context)
     {
         var ct = context.CancellationToken;
-        if (IngestQueue.Read(entry) is not var (documentId, _, version))
+        if (IngestMessage.Parse(entry) is not var (documentId, _, version))
         {
             LogMalformed(logger, entry.Id.ToString());
             return;

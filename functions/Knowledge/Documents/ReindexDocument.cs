@@ -20,7 +20,7 @@ public sealed class ReindexDocument(DocumentStore documents, IngestQueue queue)
         {
             return TypedResults.NotFound();
         }
-        await queue.EnqueueAsync(document.Id, id, document.Version);
+        await queue.EnqueueAsync(new IngestMessage(document.Id, id, document.Version));
         return TypedResults.Accepted($"/api/collections/{id}/documents/{documentId}", document);
     }
 }

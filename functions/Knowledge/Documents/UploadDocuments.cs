@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Parsing;
@@ -19,7 +18,7 @@ public sealed record UploadResponse(IReadOnlyList<UploadedDocument> Documents);
 /// 202 with the document ids; the work itself runs in the Ingestion app. Every file is checked before any
 /// is stored, so a rejected upload stores nothing.
 /// </summary>
-public sealed class UploadDocuments(CollectionStore collections, DocumentStore documents, IngestQueue queue, IOptions<KnowledgeOptions> options)
+public sealed class UploadDocuments(CollectionStore collections, DocumentIntake intake, IOptions<KnowledgeOptions> options)
 {
     [Function(nameof(UploadDocuments))]
     public async Task<Results<Accepted<UploadResponse>, NotFound, ProblemHttpResult, ValidationProblem>> Run(
@@ -98,14 +97,7 @@ public sealed class UploadDocuments(CollectionStore collections, DocumentStore d
                 await stream.ReadExactlyAsync(content, ct);
             }
             var name = Path.GetFileName(file.FileName);
-            var (document, duplicate) = await documents.CreateAsync(owner, id, name, file.ContentType ?? "application/octet-stream", content, SHA256.HashData(content), ct);
-            // A duplicate still PENDING may be one whose first upload stored it but could not queue it (Redis was
-            // down, the caller got a 503 and sent it again): queue it now. A second entry for queued work is
-            // harmless, ingestion skips what is COMPLETE and rewrites nothing twice.
-            if (!duplicate || document.Status == DocumentStatus.Pending)
-            {
-                await queue.EnqueueAsync(document.Id, id, document.Version);
-            }
+            var (document, duplicate) = await intake.AddAsync(owner, id, name, file.ContentType ?? "application/octet-stream", content, ct);
             accepted.Add(new UploadedDocument(document.Id, document.Name, document.Status, duplicate));
         }
         return TypedResults.Accepted($"/api/collections/{id}/documents", new UploadResponse(accepted));

@@ -42,17 +42,16 @@ public sealed class KnowledgeTools(IHttpContextAccessor http, CollectionStore co
         {
             throw new McpException("'query' must be 1 to 2000 characters long.");
         }
-        if (!SearchModes.All.Contains(mode, StringComparer.Ordinal))
+        if (!SearchModes.TryParse(mode, out var searchMode))
         {
-            throw new McpException($"Unknown mode '{mode}': use one of {string.Join(", ", SearchModes.All)}.");
+            throw new McpException($"Unknown mode '{mode}': use one of {string.Join(", ", SearchModes.Names)}.");
         }
         if (topK is < 1 or > MaxTopK)
         {
             throw new McpException($"'topK' must be between 1 and {MaxTopK} (was {topK}).");
         }
         var found = await FindAsync(collection, ct);
-        var request = new SearchRequest(query, mode, topK, null, null, null);
-        return new SearchResponse(mode, await retrieval.SearchAsync(Caller, found, request, ct));
+        return new SearchResponse(searchMode.Name(), await retrieval.SearchAsync(Caller, found, new SearchQuery(query, searchMode, topK), ct));
     }
 
     [McpServerTool(Name = "ask", ReadOnly = true, UseStructuredContent = true), Description("Answers a question from a collection, citing passages as [n].")]
@@ -71,7 +70,7 @@ public sealed class KnowledgeTools(IHttpContextAccessor http, CollectionStore co
             throw new McpException($"'topK' must be between 1 and {MaxAskTopK} (was {topK}).");
         }
         var found = await FindAsync(collection, ct);
-        return await Answering.CollectAsync(answering.AnswerAsync(Caller, found, new AskRequest(question, topK, null), null, ct), answering.Kind);
+        return await Answering.CollectAsync(answering.AnswerAsync(Caller, found, Answering.Query(question, topK), null, ct), answering.Kind);
     }
 
     private async Task<Collection> FindAsync(string collection, CancellationToken ct)

@@ -36,7 +36,7 @@ public sealed partial class ChatCompletions(CollectionStore collections, Embeddi
         }
         var transcript = ChatTranscript.From(body.Messages);
         var conversation = new Conversation(transcript.Earlier, Options(body));
-        var parts = answering.AnswerAsync(owner, collection, new AskRequest(transcript.Question, null, null), conversation, ct);
+        var parts = answering.AnswerAsync(owner, collection, Answering.Query(transcript.Question, null), conversation, ct);
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var promptTokens = transcript.Texts.Sum(Tokens);

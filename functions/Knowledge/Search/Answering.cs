@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Fathom.Knowledge.Embeddings;
 using Fathom.Knowledge.Search;
+using Fathom.Knowledge.Stores;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -34,13 +35,20 @@ public sealed class Answering(Retrieval retrieval, IOptions<ChatModelOptions> ch
     public const string Generative = "generative";
     public const string Extractive = "extractive";
 
+    /// <summary>How many passages an answer is written from when the caller does not say.</summary>
+    public const int DefaultTopK = 5;
+
     private readonly IChatClient? _chat = OpenAICompatibleClientFactory.TryCreateChatClient(chatOptions.Value);
 
     public string Kind => _chat is null ? Extractive : Generative;
 
-    public async IAsyncEnumerable<AnswerPart> AnswerAsync(Guid owner, Fathom.Knowledge.Stores.Collection collection, AskRequest request, Conversation? conversation, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The search an answer is written from: hybrid, <paramref name="topK"/> passages or <see cref="DefaultTopK"/>.</summary>
+    public static SearchQuery Query(string question, int? topK) => new(question, SearchMode.Hybrid, topK ?? DefaultTopK);
+
+    /// <summary>Answers the question <paramref name="query"/> asks from the passages it finds.</summary>
+    public async IAsyncEnumerable<AnswerPart> AnswerAsync(Guid owner, Collection collection, SearchQuery query, Conversation? conversation, [EnumeratorCancellation] CancellationToken ct)
     {
-        var hits = await retrieval.SearchAsync(owner, collection, new SearchRequest(request.Question, SearchModes.Hybrid, request.TopK ?? 5, null, null, null), ct);
+        var hits = await retrieval.SearchAsync(owner, collection, query, ct);
         var citations = hits.Select((h, i) => new Citation(i + 1, h.ChunkId, h.DocumentId, h.DocumentName, h.Page, h.Snippet)).ToList();
         yield return new AnswerPart.Sources(citations);
 
@@ -53,7 +61,7 @@ public sealed class Answering(Retrieval retrieval, IOptions<ChatModelOptions> ch
 
         if (_chat is null)
         {
-            var answer = ExtractiveAnswerer.Answer(request.Question, hits.Select((h, i) => new AnswerSource(i + 1, h.Text)).ToList());
+            var answer = ExtractiveAnswerer.Answer(query.Text, hits.Select((h, i) => new AnswerSource(i + 1, h.Text)).ToList());
             yield return new AnswerPart.Token(answer.Text);
             yield return new AnswerPart.Done(Extractive);
             yield break;
@@ -68,7 +76,7 @@ public sealed class Answering(Retrieval retrieval, IOptions<ChatModelOptions> ch
             prompt.Append('[').Append(i + 1).Append("] ").Append(hit.DocumentName).Append(hit.Page is { } p ? $", page {p}" : "").AppendLine(":").AppendLine(hit.Text).AppendLine();
         }
         // Fathom's grounding instructions first, then the caller's conversation as it was sent.
-        List<ChatMessage> messages = [new(ChatRole.System, prompt.ToString()), .. conversation?.Earlier ?? [], new(ChatRole.User, request.Question)];
+        List<ChatMessage> messages = [new(ChatRole.System, prompt.ToString()), .. conversation?.Earlier ?? [], new(ChatRole.User, query.Text)];
         ChatFinishReason? finish = null;
         await foreach (var update in _chat.GetStreamingResponseAsync(messages, conversation?.Options, ct))
         {

@@ -22,7 +22,7 @@ public sealed class AskCollection(CollectionStore collections, Answering answeri
         {
             return TypedResults.NotFound();
         }
-        var parts = answering.AnswerAsync(owner, collection, body, null, ct);
+        var parts = answering.AnswerAsync(owner, collection, body.ToQuery(), null, ct);
         if (body.Stream == true || req.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             return new AnswerEventStream(parts);

@@ -21,6 +21,7 @@ public sealed class SearchCollection(CollectionStore collections, Retrieval retr
         {
             return TypedResults.NotFound();
         }
-        return TypedResults.Ok(new SearchResponse(body.ModeOrDefault, await retrieval.SearchAsync(owner, collection, body, ct)));
+        var query = body.ToQuery();
+        return TypedResults.Ok(new SearchResponse(query.Mode.Name(), await retrieval.SearchAsync(owner, collection, query, ct)));
     }
 }

@@ -18,6 +18,7 @@ public sealed class SearchCollections(CollectionStore collections, Retrieval ret
         CancellationToken ct)
     {
         var owner = req.HttpContext.User.UserId();
+        var query = body.PerCollection.ToQuery();
         var rankings = new List<IReadOnlyList<SearchResult>>();
         foreach (var id in body.CollectionIds.Distinct())
         {
@@ -25,14 +26,14 @@ public sealed class SearchCollections(CollectionStore collections, Retrieval ret
             {
                 return TypedResults.NotFound();
             }
-            rankings.Add(await retrieval.SearchAsync(owner, collection, body.PerCollection, ct));
+            rankings.Add(await retrieval.SearchAsync(owner, collection, query, ct));
         }
         var merged = rankings.Count == 1
             ? rankings[0]
-            : ReciprocalRankFusion.Fuse(rankings, r => r.ChunkId, body.PerCollection.FusionOrDefault.RrfK)
+            : ReciprocalRankFusion.Fuse(rankings, r => r.ChunkId, query.Fusion.RrfK)
                 .Select(f => f.Item with { Score = Math.Round(f.Score, 6) })
-                .Take(body.PerCollection.TopKOrDefault)
+                .Take(query.TopK)
                 .ToList();
-        return TypedResults.Ok(new SearchResponse(body.PerCollection.ModeOrDefault, merged));
+        return TypedResults.Ok(new SearchResponse(query.Mode.Name(), merged));
     }
 }

@@ -3,15 +3,6 @@ using Fathom.Knowledge.Stores;
 
 namespace Knowledge.Functions.Search;
 
-public static class SearchModes
-{
-    public const string Vector = ChunkSearch.Vector;
-    public const string FullText = ChunkSearch.FullText;
-    public const string Hybrid = ChunkSearch.Hybrid;
-
-    public static readonly string[] All = ChunkSearch.Modes;
-}
-
 /// <summary>
 /// One search. <c>minScore</c> applies to the mode's own score: cosine similarity (vector), BM25 (fulltext: unbounded,
 /// comparable only within one query) or the fused score (hybrid: relative score fusion by default, full text weighted
@@ -19,16 +10,18 @@ public static class SearchModes
 /// </summary>
 public sealed record SearchRequest(string Query, string? Mode, int? TopK, double? MinScore, Guid[]? DocumentIds, int? RrfK, string? Fusion = null, double? FullTextWeight = null) : IValidatable
 {
-    public string ModeOrDefault => Mode ?? SearchModes.Hybrid;
-
-    public int TopKOrDefault => TopK ?? 10;
-
-    public HybridFusion FusionOrDefault => new(Fusion ?? HybridFusion.Default.Method, RrfK ?? HybridFusion.Default.RrfK, FullTextWeight ?? HybridFusion.Default.FullTextWeight);
+    /// <summary>The search this request asks for, with the API's defaults filled in; only a validated request gets here.</summary>
+    public SearchQuery ToQuery() => new(Query, Mode is null ? SearchMode.Hybrid : SearchModes.Parse(Mode), TopK ?? 10)
+    {
+        DocumentIds = DocumentIds,
+        MinScore = MinScore,
+        Fusion = new(Fusion ?? HybridFusion.Default.Method, RrfK ?? HybridFusion.Default.RrfK, FullTextWeight ?? HybridFusion.Default.FullTextWeight),
+    };
 
     public void Validate(ValidationErrors errors)
     {
         errors.Text("query", Query, 1, 2000);
-        errors.OneOf("mode", Mode, SearchModes.All);
+        errors.OneOf("mode", Mode, SearchModes.Names);
         errors.Range("topK", TopK, 1, 50);
         errors.Range("rrfK", RrfK, 1, 1000);
         errors.OneOf("fusion", Fusion, HybridFusion.Methods);
@@ -63,6 +56,8 @@ public sealed record SearchResponse(string Mode, IReadOnlyList<SearchResult> Res
 
 public sealed record AskRequest(string Question, int? TopK, bool? Stream) : IValidatable
 {
+    public SearchQuery ToQuery() => Answering.Query(Question, TopK);
+
     public void Validate(ValidationErrors errors)
     {
         errors.Text("question", Question, 1, 2000);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Fathom.Functions;
 using Fathom.Identity;
@@ -23,9 +22,9 @@ public sealed record IndexPostResponse(Guid DocumentId, Guid CollectionId, strin
 
 /// <summary>
 /// Makes one of the author's posts a Markdown document of one of the author's collections, indexed through
-/// the ingestion queue like any upload (the same content twice is one document).
+/// the ingestion queue like any upload (the same content twice is one document, queued again while still PENDING).
 /// </summary>
-public sealed class IndexPost(PostStore posts, CollectionStore collections, DocumentStore documents, IngestQueue queue)
+public sealed class IndexPost(PostStore posts, CollectionStore collections, DocumentIntake intake)
 {
     [Function(nameof(IndexPost))]
     public async Task<Results<Accepted<IndexPostResponse>, NotFound, ProblemHttpResult>> Run(
@@ -50,11 +49,7 @@ public sealed class IndexPost(PostStore posts, CollectionStore collections, Docu
 
         var content = Encoding.UTF8.GetBytes($"# {post.Title}\n\n{post.Body}\n");
         var name = $"post-{post.Id:N}.md";
-        var (document, duplicate) = await documents.CreateAsync(caller, body.CollectionId, name, "text/markdown", content, SHA256.HashData(content), ct);
-        if (!duplicate)
-        {
-            await queue.EnqueueAsync(document.Id, body.CollectionId, document.Version);
-        }
+        var (document, duplicate) = await intake.AddAsync(caller, body.CollectionId, name, "text/markdown", content, ct);
         return TypedResults.Accepted($"/api/collections/{body.CollectionId}/documents/{document.Id}", new IndexPostResponse(document.Id, body.CollectionId, document.Status, duplicate));
     }
 }
