@@ -34,11 +34,11 @@ public class SecretScanTests
     }
 
     [Theory]
-    [InlineData("appsettings.json", """{ "OpenAI": { "ApiKey": "sk-proj-a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" } }""")]
-    [InlineData("deploy/key.pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----")]
-    [InlineData("conn.txt", "Host=db.example.com;Username=fathom;Password=hunter2hunter2")]
-    [InlineData("notes.md", "aws: AKIAIOSFODNN7EXAMPLE")]
-    [InlineData("key.txt", "fth_0a1b2c3d_Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4")]
+    [InlineData("appsettings.json", """{ "OpenAI": { "ApiKey": "sk-proj-a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" } }""")] // secret-scan: fake, planted on purpose
+    [InlineData("deploy/key.pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----")] // secret-scan: fake, planted on purpose
+    [InlineData("conn.txt", "Host=db.example.com;Username=fathom;Password=hunter2hunter2")] // secret-scan: fake, planted on purpose
+    [InlineData("notes.md", "aws: AKIAIOSFODNN7EXAMPLE")] // secret-scan: fake, planted on purpose
+    [InlineData("key.txt", "fth_0a1b2c3d_Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4")] // secret-scan: fake, planted on purpose
     public void ACommittedSecretFailsTheScanAndIsNamed(string file, string content)
     {
         var dir = Directory.CreateTempSubdirectory("fathom-secret-scan").FullName;
