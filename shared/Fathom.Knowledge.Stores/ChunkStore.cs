@@ -100,7 +100,13 @@ public sealed class ChunkStore(VectorDatabase database) : IDisposable
 
     private static async Task<(bool Chunks, bool Postings)> TablesAsync(NpgsqlConnection connection, Guid collectionId, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL", connection);
+        // pg_class read as a table, not through to_regclass: to_regclass answers from the backend's catalog cache, which
+        // a session waiting on the advisory lock does not refresh, so it would miss tables another process just created
+        // (and fail with 42P07 creating them again). A query sees every commit made before it started.
+        await using var command = new NpgsqlCommand("""
+            SELECT count(*) FILTER (WHERE relname = $1) > 0, count(*) FILTER (WHERE relname = $2) > 0
+            FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relname IN ($1, $2)
+            """, connection);
         command.With(Table(collectionId)).With(PostingsTable(collectionId));
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);

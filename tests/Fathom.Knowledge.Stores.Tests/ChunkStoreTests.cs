@@ -40,6 +40,34 @@ public sealed class ChunkStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Processes_writing_the_first_chunks_of_a_collection_at_once_create_its_tables_once()
+    {
+        // Four stores on their own pools stand for four Ingestion processes; each collection's first write races.
+        var stores = Enumerable.Range(0, 4).Select(_ => new VectorStoreFixture(maxPoolSize: 4)).ToArray();
+        try
+        {
+            for (var round = 0; round < 10; round++)
+            {
+                var collection = Guid.NewGuid();
+                _vectors.Track(collection);
+                await Task.WhenAll(stores.Select((fixture, i) => Task.Run(async () =>
+                {
+                    await fixture.Store.EnsureCollectionAsync(collection, Dimension, default);
+                    await fixture.Store.InsertAsync(collection, VectorStoreFixture.Chunks(Guid.NewGuid(), 0, 2, _ => VectorStoreFixture.RandomUnitVector(_random, Dimension)), default);
+                })));
+                Assert.Equal(8, (await _vectors.Store.SearchVectorAsync(collection, VectorStoreFixture.RandomUnitVector(_random, Dimension), 20, null, default)).Count);
+            }
+        }
+        finally
+        {
+            foreach (var fixture in stores)
+            {
+                await fixture.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_searches_during_writes_each_get_their_own_collections_results()
     {
         // Eight collections, each written and searched at once: a result from another caller's statement would
