@@ -109,7 +109,7 @@ public static partial class HttpPipeline
         var prefix = app.Services.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.RoutePrefix.Trim('/');
         foreach (var function in functions)
         {
-            var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, function.Invoke)
+            var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, Traced(function))
                 .WithName(function.Name)
                 .WithMetadata(function);
             if (function.RequiredScope is { } scope)
@@ -124,6 +124,21 @@ public static partial class HttpPipeline
             };
         }
     }
+
+    /// <summary>The function's own span inside ASP.NET Core's request span: it times the function alone (not auth, limits, filters).</summary>
+    private static RequestDelegate Traced(HttpFunctionDescriptor function) => async http =>
+    {
+        using var activity = FunctionActivity.Start(function.Name, "http", http.TraceIdentifier);
+        try
+        {
+            await function.Invoke(http);
+        }
+        catch (Exception ex)
+        {
+            FunctionActivity.Fail(activity, ex);
+            throw;
+        }
+    };
 
     public static string RouteOf(string prefix, HttpFunctionDescriptor function)
     {
