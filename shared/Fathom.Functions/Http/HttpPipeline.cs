@@ -146,6 +146,9 @@ public static partial class HttpPipeline
         return prefix.Length == 0 ? "/" + route : $"/{prefix}/{route}".TrimEnd('/');
     }
 
+    /// <summary>A template scope, so JSON logs show "RequestId:&lt;id&gt;" as the scope's message rather than a type name.</summary>
+    private static readonly Func<ILogger, string, IDisposable?> RequestScope = LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
+
     private static async Task AssignRequestIdAsync(HttpContext http, RequestDelegate next)
     {
         var incoming = http.Request.Headers[RequestIdHeader].ToString();
@@ -154,7 +157,7 @@ public static partial class HttpPipeline
             : Guid.NewGuid().ToString("N");
         http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Fathom.Functions.Http");
-        using (logger.BeginScope(new KeyValuePair<string, object>[] { new("RequestId", http.TraceIdentifier) }))
+        using (RequestScope(logger, http.TraceIdentifier))
         {
             await next(http);
         }
