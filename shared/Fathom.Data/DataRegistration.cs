@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Fathom.Functions;
 using Fathom.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using OpenTelemetry.Trace;
 
 namespace Fathom.Data;
 
@@ -13,6 +15,7 @@ public static class DataRegistration
     public static FunctionsApplicationBuilder AddSystemDatabase(this FunctionsApplicationBuilder builder)
     {
         builder.Services.AddSingleton(sp => new SystemDatabase(Build(sp, SystemDatabase.ConnectionSetting, null)));
+        builder.Services.AddDatabaseTracing();
         builder.Services.AddDatabaseExceptionHandler();
         builder.Services.AddSingleton<IWarmUp>(sp => new DatabaseWarmUp("postgres", sp.GetRequiredService<SystemDatabase>().Source));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
@@ -24,6 +27,7 @@ public static class DataRegistration
     public static FunctionsApplicationBuilder AddVectorDatabase(this FunctionsApplicationBuilder builder, Action<NpgsqlSlimDataSourceBuilder>? configure = null)
     {
         builder.Services.AddSingleton(sp => new VectorDatabase(Build(sp, VectorDatabase.ConnectionSetting, configure)));
+        builder.Services.AddDatabaseTracing();
         builder.Services.AddDatabaseExceptionHandler();
         builder.Services.AddSingleton<IWarmUp>(sp => new DatabaseWarmUp("vectorstore", sp.GetRequiredService<VectorDatabase>().Source));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
@@ -39,6 +43,10 @@ public static class DataRegistration
         }
     }
 
+    /// <summary>Npgsql's command spans, when the host traces at all (<see cref="Tracing"/>); a no-op otherwise.</summary>
+    private static void AddDatabaseTracing(this IServiceCollection services)
+        => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
+
     private static NpgsqlDataSource Build(IServiceProvider services, string setting, Action<NpgsqlSlimDataSourceBuilder>? configure)
     {
         var configuration = services.GetRequiredService<IConfiguration>();
@@ -47,6 +55,8 @@ public static class DataRegistration
         // The slim builder leaves out what Native AOT cannot trim (JSON POCO mapping, ranges we do not use).
         var dataSource = new NpgsqlSlimDataSourceBuilder(connection);
         dataSource.EnableArrays();
+        // Commands outside any request or invocation (migrations, warm-up) would each start a one-span trace: noise.
+        dataSource.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => Activity.Current is not null));
         configure?.Invoke(dataSource);
         return dataSource.Build();
     }

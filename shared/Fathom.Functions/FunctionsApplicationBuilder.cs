@@ -32,12 +32,9 @@ public sealed class FunctionsApplicationBuilder
         web.Services.AddSingleton<IWarmUp, RedisWarmUp>();
         web.Services.AddHostedService<ConnectionWarmUp>();
         web.Services.AddMetricsEndpoint();
+        web.AddTracing();
         web.Logging.AddConfiguration(jobHost.GetSection("logging"));
-        web.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        web.Logging.AddConsoleFormat(web.Configuration);
         web.AddHttpPipelineServices();
     }
 

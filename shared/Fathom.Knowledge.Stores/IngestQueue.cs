@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fathom.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -21,9 +22,18 @@ public sealed class IngestQueue(RedisConnections redis, IConfiguration configura
 
     public string Stream => configuration[StreamSetting] ?? DefaultStream;
 
+    public const string ActivitySourceName = "Fathom.Knowledge.Stores";
+
+    private static readonly ActivitySource Source = new(ActivitySourceName);
+
+    /// <summary>Adds the entry inside a producer span, whose context the entry carries to the ingestion span.</summary>
     public async Task EnqueueAsync(IngestMessage message)
     {
+        var stream = Stream;
+        using var activity = Source.StartActivity($"send {stream}", ActivityKind.Producer);
+        activity?.SetTag("messaging.destination.name", stream);
         var db = (await redis.GetAsync(RedisSetting)).GetDatabase();
-        await db.StreamAddAsync(Stream, message.ToEntry());
+        var id = await db.StreamAddAsync(stream, message.WithCurrentTrace().ToEntry());
+        activity?.SetTag("messaging.message.id", id.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fathom.Data;
 using Fathom.Functions;
 using Fathom.Functions.Configuration;
@@ -20,12 +21,16 @@ public sealed partial class IngestionPipeline(
     TimeProvider time,
     ILogger<IngestionPipeline> logger)
 {
+    public const string ActivitySourceName = "Fathom.Ingestion";
+
+    private static readonly ActivitySource Source = new(ActivitySourceName);
+
     private readonly IPipelineStep[] _steps = steps.ToArray();
 
     public async Task RunAsync(StreamEntry entry, FunctionContext context)
     {
         var ct = context.CancellationToken;
-        if (IngestMessage.Parse(entry) is not var (documentId, _, version))
+        if (IngestMessage.Parse(entry) is not var (documentId, _, version, _, _))
         {
             LogMalformed(logger, entry.Id.ToString());
             return;
@@ -65,6 +70,14 @@ public sealed partial class IngestionPipeline(
         var job = new IngestionJob(work);
         foreach (var step in _steps)
         {
+            // A child of the invocation's span, so a trace shows where a document's time went, step by step.
+            using var activity = Source.StartActivity(step.Name);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag("fathom.ingestion.step", step.Name);
+                activity.SetTag("fathom.document.id", documentId.ToString());
+                activity.SetTag("fathom.document.version", version);
+            }
             StepResult result;
             try
             {
@@ -72,7 +85,13 @@ public sealed partial class IngestionPipeline(
             }
             catch (Exception ex) when (!ct.IsCancellationRequested && !StoreOutage.Is(ex))
             {
+                activity?.AddException(ex);
                 result = StepResult.Transient($"{step.Name}: {ex.Message}");
+            }
+            if (result.Outcome != StepOutcome.Success)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.Error);
+                activity?.SetTag("fathom.ingestion.outcome", result.Outcome == StepOutcome.Fatal ? "fatal" : "transient");
             }
 
             switch (result.Outcome)

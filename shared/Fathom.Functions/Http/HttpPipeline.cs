@@ -109,7 +109,7 @@ public static partial class HttpPipeline
         var prefix = app.Services.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.RoutePrefix.Trim('/');
         foreach (var function in functions)
         {
-            var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, function.Invoke)
+            var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, Traced(function))
                 .WithName(function.Name)
                 .WithMetadata(function);
             if (function.RequiredScope is { } scope)
@@ -125,11 +125,29 @@ public static partial class HttpPipeline
         }
     }
 
+    /// <summary>The function's own span inside ASP.NET Core's request span: it times the function alone (not auth, limits, filters).</summary>
+    private static RequestDelegate Traced(HttpFunctionDescriptor function) => async http =>
+    {
+        using var activity = FunctionActivity.Start(function.Name, "http", http.TraceIdentifier);
+        try
+        {
+            await function.Invoke(http);
+        }
+        catch (Exception ex)
+        {
+            FunctionActivity.Fail(activity, ex);
+            throw;
+        }
+    };
+
     public static string RouteOf(string prefix, HttpFunctionDescriptor function)
     {
         var route = function.Route.Trim('/');
         return prefix.Length == 0 ? "/" + route : $"/{prefix}/{route}".TrimEnd('/');
     }
+
+    /// <summary>A template scope, so JSON logs show "RequestId:&lt;id&gt;" as the scope's message rather than a type name.</summary>
+    private static readonly Func<ILogger, string, IDisposable?> RequestScope = LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
 
     private static async Task AssignRequestIdAsync(HttpContext http, RequestDelegate next)
     {
@@ -139,7 +157,7 @@ public static partial class HttpPipeline
             : Guid.NewGuid().ToString("N");
         http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Fathom.Functions.Http");
-        using (logger.BeginScope(new KeyValuePair<string, object>[] { new("RequestId", http.TraceIdentifier) }))
+        using (RequestScope(logger, http.TraceIdentifier))
         {
             await next(http);
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -137,6 +138,17 @@ public sealed partial class RedisStreamListener(
             _ => _ = db.StreamClaimIdsOnlyAsync(function.StreamKey, function.Group, _consumer, 0, [entry.Id], CommandFlags.FireAndForget),
             null, _options.VisibilityTimeout / 3, _options.VisibilityTimeout / 3);
 
+        // A child of the span that wrote the entry (its trace context travels in the entry), so one trace runs from
+        // the request that queued the work to the work done.
+        using var activity = FunctionActivity.Start(function.Name, "pubsub", entry.Id.ToString(), ActivityKind.Consumer, StreamTraceContext.Read(entry));
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.destination.name", function.StreamKey);
+            activity.SetTag("messaging.consumer.group.name", function.Group);
+            activity.SetTag("messaging.message.id", entry.Id.ToString());
+            activity.SetTag("fathom.delivery_count", deliveries);
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var context = new FunctionContext
         {
@@ -157,11 +169,13 @@ public sealed partial class RedisStreamListener(
         catch (Exception ex) when (_abort.IsCancellationRequested)
         {
             LogReleased(logger, ex, function.Name, entry.Id.ToString());
+            FunctionActivity.Fail(activity, ex);
             metrics.Record(function.Name, "released", time.GetElapsedTime(started));
         }
         catch (Exception ex)
         {
             LogFailed(logger, ex, function.Name, entry.Id.ToString(), deliveries, _options.MaxDeliveries);
+            FunctionActivity.Fail(activity, ex);
             metrics.Record(function.Name, "failure", time.GetElapsedTime(started));
             if (deliveries >= _options.MaxDeliveries)
             {

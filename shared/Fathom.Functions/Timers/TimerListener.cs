@@ -86,10 +86,18 @@ public sealed partial class TimerListener(
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(hostOptions.Value.FunctionTimeout);
+        var invocationId = Guid.NewGuid().ToString("N");
+        using var activity = FunctionActivity.Start(function.Name, "timer", invocationId);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("faas.cron", function.Schedule);
+            activity.SetTag("faas.time", occurrence.ToString("O", CultureInfo.InvariantCulture));
+            activity.SetTag("fathom.past_due", pastDue);
+        }
         await using var scope = scopes.CreateAsyncScope();
         var context = new FunctionContext
         {
-            InvocationId = Guid.NewGuid().ToString("N"),
+            InvocationId = invocationId,
             FunctionName = function.Name,
             InstanceServices = scope.ServiceProvider,
             CancellationToken = timeout.Token,
@@ -107,6 +115,7 @@ public sealed partial class TimerListener(
         {
             // A failed occurrence is not retried; the next one runs on schedule.
             LogFailed(logger, ex, function.Name, occurrence);
+            FunctionActivity.Fail(activity, ex);
             metrics.Record(function.Name, "failure", time.GetElapsedTime(started));
         }
 
