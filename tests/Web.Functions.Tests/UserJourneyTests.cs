@@ -26,7 +26,8 @@ public sealed class UserJourneyTests(ProductFixture product) : IClassFixture<Pro
         await ShotAsync(page, "01-signup");
         await Id(page, "signup-submit").ClickAsync();
         // Signed in: the app moves on to the collections page (on a phone the nav, with "Sign out", is folded away).
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/collections"));
+        // Signing up hashes the password with Argon2id, which takes seconds on a busy 2-core machine: not 5 s.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/collections"), new() { Timeout = 30_000 });
         return page;
     }
 
