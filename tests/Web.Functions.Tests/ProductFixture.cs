@@ -45,6 +45,9 @@ public sealed class ProductFixture : IAsyncLifetime
 
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
+        // Every page here waits on the real apps; on a busy 2-core machine a round trip may take longer than
+        // Playwright's 5 s default without anything being wrong.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
