@@ -13,7 +13,7 @@
 #   FATHOM_REGISTRY=127.0.0.1:5001  another local registry (own data dir .fathom/registry-5001),
 #               e.g. for a cold-cache run beside the shared one on 127.0.0.1:5000
 #
-# What it does (see /work/shared/DESIGN.md "Deployment", k8s/README.md):
+# What it does (see the design notes beside the repository (../shared/DESIGN.md) "Deployment", k8s/README.md):
 #   1. installs podman buildah runc debootstrap docker-registry clang zlib1g-dev if missing
 #   2. writes .fathom/containers/{containers.conf,registries.conf} (runc, default_ulimits,
 #      127.0.0.1:5000 insecure) and exports CONTAINERS_CONF / CONTAINERS_REGISTRIES_CONF
