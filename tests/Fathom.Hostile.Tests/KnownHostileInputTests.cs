@@ -134,6 +134,17 @@ public sealed class KnownHostileInputTests(HostileApps apps) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_search_body_declared_in_another_charset_is_a_415_not_misread()
+    {
+        // "café" in Latin-1: read as UTF-8 it would be a replacement character, searched for silently.
+        var content = new ByteArrayContent(Encoding.Latin1.GetBytes(Json(new { query = "café" })));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=iso-8859-1");
+        using var response = await _client.PostAsync($"/api/collections/{_alice.Collection}/search", content);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("UTF-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_body_of_many_bad_items_gets_a_bounded_answer()
     {
         var messages = Enumerable.Repeat<object?>(null, 50_000).ToArray();

@@ -3,10 +3,7 @@ using System.Text.Json.Serialization;
 using Fathom.Functions;
 using Fathom.Identity;
 using Microsoft.AspNetCore.Builder;
-using Fathom.Functions.Configuration;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -63,7 +60,8 @@ public static class McpRegistration
                     "The MCP endpoint is stateless streamable HTTP: send JSON-RPC messages with POST; there is no stream to open with GET.");
                 return;
             }
-            if (http.Request.Path.Equals(Route, StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPost(http.Request.Method) && await RefuseBodyAsync(http))
+            // The SDK reads the body itself: it throws (a 500) on anything but UTF-8 JSON and reads up to Kestrel's 100 MB.
+            if (http.Request.Path.Equals(Route, StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPost(http.Request.Method) && await FunctionBinding.RefuseJsonBodyAsync(http, "MCP's JSON-RPC messages"))
             {
                 return;
             }
@@ -73,34 +71,6 @@ public static class McpRegistration
         app.MapMcp(Route).RequireAuthorization().WithMetadata(new ProtectedResourceMetadataLink(MetadataRoute + Route), new RequiredScopeAttribute(RequiredScopeAttribute.Read));
         app.MapGet(MetadataRoute + "/{**resource}", (RequestDelegate)(http => ResourceMetadata(http, http.Request.RouteValues["resource"] as string).ExecuteAsync(http))).AllowAnonymous();
         return app;
-    }
-
-    /// <summary>
-    /// What the functions' JSON binding checks, for the MCP transport that reads its own body: JSON in UTF-8 (the SDK
-    /// throws on anything else, a 500), and no more than the host's JSON cap (it would read up to Kestrel's 100 MB limit).
-    /// </summary>
-    private static async Task<bool> RefuseBodyAsync(HttpContext http)
-    {
-        var request = http.Request;
-        var charset = request.ContentType is { } type && MediaTypeHeaderValue.TryParse(type, out var media) ? media.Charset.Value?.Trim('"') : null;
-        if (!request.HasJsonContentType() || (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
-        {
-            await Problems.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                "Send MCP's JSON-RPC messages as application/json in UTF-8.");
-            return true;
-        }
-        var limit = http.RequestServices.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.MaxJsonBodySize;
-        if (request.ContentLength > limit)
-        {
-            await Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "Body too large", $"A JSON body may be at most {limit:N0} bytes.");
-            return true;
-        }
-        // A body sent chunked is cut off at the same size while the transport reads it.
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit;
-        }
-        return false;
     }
 
     private static IResult ResourceMetadata(HttpContext http, string? resource)

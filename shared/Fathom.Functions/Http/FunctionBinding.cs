@@ -32,19 +32,46 @@ public static class FunctionBinding
     public static Task WriteNotFoundAsync(HttpContext http)
         => Problems.WriteAsync(http, StatusCodes.Status404NotFound, "Not found", "No resource matches this address.");
 
+    /// <summary>
+    /// Answers 415 or 413 (and returns true) unless the request carries JSON in UTF-8 within the host's JSON cap. Also
+    /// caps the server's read of a chunked body at that size, for callers (the MCP transport) that read the body themselves.
+    /// </summary>
+    public static async Task<bool> RefuseJsonBodyAsync(HttpContext http, string what = "the body")
+    {
+        var request = http.Request;
+        // System.Text.Json reads bytes as UTF-8 whatever the header says, so another declared charset would be misread.
+        var charset = request.ContentType is { } type && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media)
+            ? media.Charset.Value?.Trim('"') : null;
+        if (!request.HasJsonContentType() || (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            await Problems.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Send {what} as application/json in UTF-8.");
+            return true;
+        }
+        var limit = JsonLimit(http);
+        if (request.ContentLength > limit)
+        {
+            await WriteTooLargeAsync(http, limit);
+            return true;
+        }
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+        return false;
+    }
+
     /// <summary>Reads a JSON body with the app's source-generated metadata and validates it.</summary>
     public static async Task<(bool Ok, T? Value)> ReadBodyAsync<T>(HttpContext http)
     {
-        if (!http.Request.HasJsonContentType())
+        if (await RefuseJsonBodyAsync(http))
         {
-            await Problems.WriteAsync(http, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
             return (false, default);
         }
 
-        var limit = http.RequestServices.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.MaxJsonBodySize;
+        var limit = JsonLimit(http);
         if (await ReadLimitedAsync(http, limit) is not { } body)
         {
-            await Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "Body too large", $"A JSON body may be at most {limit:N0} bytes.");
+            await WriteTooLargeAsync(http, limit);
             return (false, default);
         }
         if (UnstorableText.FindInJson(body.Span, out var problem) is { } field)
@@ -86,6 +113,12 @@ public static class FunctionBinding
 
         return (true, value);
     }
+
+    private static long JsonLimit(HttpContext http)
+        => http.RequestServices.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.MaxJsonBodySize;
+
+    private static Task WriteTooLargeAsync(HttpContext http, long limit)
+        => Problems.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, "Body too large", $"A JSON body may be at most {limit:N0} bytes.");
 
     /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> (known from Content-Length before reading).</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadLimitedAsync(HttpContext http, long limit)
