@@ -59,7 +59,7 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
             ["queries"] = queryCount,
             ["topK"] = TopK,
             ["bm25"] = $"k1 {Bm25Settings.Default.K1.ToString(CultureInfo.InvariantCulture)}, b {Bm25Settings.Default.B.ToString(CultureInfo.InvariantCulture)}",
-            ["hybridFusion"] = $"{HybridFusion.Default.Method}, full text {HybridFusion.Default.FullTextWeight.ToString(CultureInfo.InvariantCulture)}",
+            ["hybridFusion"] = $"{HybridFusion.Default.MethodName}, full text {HybridFusion.Default.FullTextWeight.ToString(CultureInfo.InvariantCulture)}",
         };
         var levels = new JsonArray();
         result["sizes"] = levels;
@@ -199,7 +199,7 @@ public sealed class SearchSuite(BenchEnvironment env, IReadOnlyList<int> sizes, 
             ["indexSeconds"] = Stats.Round(collection.IndexSeconds, 1),
             ["chunkDepth"] = EvaluationCollection.ChunkDepth,
             ["bm25"] = $"k1 {Bm25Settings.Default.K1.ToString(CultureInfo.InvariantCulture)}, b {Bm25Settings.Default.B.ToString(CultureInfo.InvariantCulture)}",
-            ["hybridFusion"] = $"{HybridFusion.Default.Method}, full text {HybridFusion.Default.FullTextWeight.ToString(CultureInfo.InvariantCulture)}",
+            ["hybridFusion"] = $"{HybridFusion.Default.MethodName}, full text {HybridFusion.Default.FullTextWeight.ToString(CultureInfo.InvariantCulture)}",
             ["rankings"] = rankings,
         };
     }

@@ -2,11 +2,18 @@ using Fathom.Knowledge.Search;
 
 namespace Fathom.Knowledge.Stores;
 
-/// <summary>
-/// How hybrid search merges the vector and full-text rankings: relative score fusion (each list's scores over its best,
-/// full text weighted <see cref="FullTextWeight"/>, vector the rest) or reciprocal-rank fusion with <see cref="RrfK"/>.
-/// </summary>
-public sealed record HybridFusion(string Method, int RrfK, double FullTextWeight = HybridFusion.DefaultFullTextWeight)
+/// <summary>How hybrid search merges the vector and full-text rankings.</summary>
+public enum FusionMethod
+{
+    /// <summary>Each list's scores over its best, full text weighted <see cref="HybridFusion.FullTextWeight"/>, vector the rest.</summary>
+    Relative,
+
+    /// <summary>Reciprocal-rank fusion with <see cref="HybridFusion.RrfK"/>.</summary>
+    ReciprocalRank,
+}
+
+/// <summary>A <see cref="FusionMethod"/> with its parameters.</summary>
+public sealed record HybridFusion(FusionMethod Method, int RrfK, double FullTextWeight = HybridFusion.DefaultFullTextWeight)
 {
     public const string Relative = "relative";
     public const string ReciprocalRank = "rrf";
@@ -17,9 +24,20 @@ public sealed record HybridFusion(string Method, int RrfK, double FullTextWeight
     /// </summary>
     public const double DefaultFullTextWeight = 0.8;
 
+    /// <summary>The methods' names as the API and the CLI spell them.</summary>
     public static readonly string[] Methods = [Relative, ReciprocalRank];
 
-    public static HybridFusion Default { get; } = new(Relative, 60);
+    public static HybridFusion Default { get; } = new(FusionMethod.Relative, 60);
+
+    public string MethodName => Method == FusionMethod.ReciprocalRank ? ReciprocalRank : Relative;
+
+    /// <summary>The method <paramref name="name"/> names; for text already validated, so an unknown name is a bug and throws.</summary>
+    public static FusionMethod Parse(string name) => name switch
+    {
+        Relative => FusionMethod.Relative,
+        ReciprocalRank => FusionMethod.ReciprocalRank,
+        _ => throw new ArgumentException($"Unknown fusion '{name}': use one of {string.Join(", ", Methods)}.", nameof(name)),
+    };
 }
 
 /// <summary>Ranks a collection's chunks for a <see cref="SearchQuery"/>; hybrid fuses the vector and full-text rankings.</summary>
@@ -49,7 +67,7 @@ public sealed class ChunkSearch(ChunkStore chunks, CollectionEmbedders embedders
         var vector = await vectorSearch;
         var text = await textSearch;
         var fusion = query.Fusion;
-        var fused = fusion.Method == HybridFusion.ReciprocalRank
+        var fused = fusion.Method == FusionMethod.ReciprocalRank
             ? ReciprocalRankFusion.Fuse([vector, text], h => h.ChunkId, fusion.RrfK)
             : RelativeScoreFusion.Fuse([vector, text], h => h.ChunkId, h => h.Score, [1 - fusion.FullTextWeight, fusion.FullTextWeight]);
         return fused.Select(f => f.Item with { Score = f.Score }).Take(query.TopK).ToList();

@@ -181,6 +181,44 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         Assert.True(Score(after, "long.txt") > Score(after, "short.txt"));
     }
 
+    private sealed record ScoredHit(string DocumentName, double Score);
+
+    private sealed record ScoredResults(List<ScoredHit> Results);
+
+    [Fact]
+    public async Task Hybrid_search_fuses_by_the_method_asked_for_and_refuses_an_unknown_one()
+    {
+        using var alice = fixture.ClientFor(fixture.Alice);
+        var id = await CreateCollectionAsync(alice, "Fusion");
+        var docs = await UploadAsync(alice, id,
+            ("herons.txt", SampleDocuments.Text("Grey herons stand still in shallow water at dawn, waiting for fish.")),
+            ("kelp.txt", SampleDocuments.Text("Kelp forests shelter sea otters and many kinds of fish.")));
+        foreach (var doc in docs)
+        {
+            await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+        }
+        async Task<ScoredResults> Search(object body)
+        {
+            using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", body);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<ScoredResults>())!;
+        }
+
+        var relative = await Search(new { query = "herons at dawn", mode = "hybrid" });
+        var rrf = await Search(new { query = "herons at dawn", mode = "hybrid", fusion = "rrf", rrfK = 60 });
+
+        // Relative fusion gives the chunk best in both rankings 1; reciprocal ranks sum to at most 2 / (k + 1).
+        Assert.Equal("herons.txt", relative.Results[0].DocumentName);
+        Assert.Equal("herons.txt", rrf.Results[0].DocumentName);
+        Assert.True(relative.Results[0].Score > 0.5, $"relative top score {relative.Results[0].Score}");
+        // (The API rounds scores to six places.)
+        Assert.InRange(rrf.Results[0].Score, 1.0 / 61 - 1e-6, 2.0 / 61 + 1e-6);
+
+        using var unknown = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "herons", fusion = "average" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.True((await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("fusion", out _));
+    }
+
     [Fact]
     public async Task Search_rejects_bad_requests_with_field_errors()
     {

@@ -24,8 +24,8 @@ public static class Evaluation
         string? Option(string name) => options.SkipWhile(o => o != name).Skip(1).FirstOrDefault();
         double Number(string name, double fallback) => Option(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
         var fusion = Option("--rrf") is { } rrfK
-            ? new HybridFusion(HybridFusion.ReciprocalRank, int.Parse(rrfK, CultureInfo.InvariantCulture))
-            : new HybridFusion(Option("--fusion") ?? HybridFusion.Default.Method, HybridFusion.Default.RrfK, Number("--fulltext-weight", HybridFusion.DefaultFullTextWeight));
+            ? new HybridFusion(FusionMethod.ReciprocalRank, int.Parse(rrfK, CultureInfo.InvariantCulture))
+            : new HybridFusion(Option("--fusion") is { } method ? HybridFusion.Parse(method) : HybridFusion.Default.Method, HybridFusion.Default.RrfK, Number("--fulltext-weight", HybridFusion.DefaultFullTextWeight));
         var bm25 = new Bm25Settings(Number("--k1", Bm25Settings.Default.K1), Number("--b", Bm25Settings.Default.B));
         var reference = Option("--reference") ?? Path.Combine(folder, ReferenceFile);
 
@@ -72,8 +72,8 @@ public static class Evaluation
                     Row(output, await collection.EvaluateAsync(SearchMode.FullText, new Bm25Settings(k1, b), fusion, ct, string.Create(CultureInfo.InvariantCulture, $"fulltext k1 {k1} b {b}")));
                 }
             }
-            var variants = new[] { 0.5, 0.6, 0.7, 0.75, 0.8, 0.9 }.Select(w => new HybridFusion(HybridFusion.Relative, 60, w))
-                .Concat(new[] { 10, 30, 60 }.Select(k => new HybridFusion(HybridFusion.ReciprocalRank, k)));
+            var variants = new[] { 0.5, 0.6, 0.7, 0.75, 0.8, 0.9 }.Select(w => new HybridFusion(FusionMethod.Relative, 60, w))
+                .Concat(new[] { 10, 30, 60 }.Select(k => new HybridFusion(FusionMethod.ReciprocalRank, k)));
             foreach (var variant in variants)
             {
                 Row(output, await collection.EvaluateAsync(SearchMode.Hybrid, bm25, variant, ct, $"hybrid {Describe(variant)}"));
@@ -83,7 +83,7 @@ public static class Evaluation
     }
 
     private static string Describe(HybridFusion fusion)
-        => fusion.Method == HybridFusion.ReciprocalRank
+        => fusion.Method == FusionMethod.ReciprocalRank
             ? string.Create(CultureInfo.InvariantCulture, $"rrf (k = {fusion.RrfK})")
             : string.Create(CultureInfo.InvariantCulture, $"relative (full text {fusion.FullTextWeight})");
 

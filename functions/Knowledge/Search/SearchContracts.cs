@@ -15,7 +15,7 @@ public sealed record SearchRequest(string Query, string? Mode, int? TopK, double
     {
         DocumentIds = DocumentIds,
         MinScore = MinScore,
-        Fusion = new(Fusion ?? HybridFusion.Default.Method, RrfK ?? HybridFusion.Default.RrfK, FullTextWeight ?? HybridFusion.Default.FullTextWeight),
+        Fusion = new(Fusion is null ? HybridFusion.Default.Method : HybridFusion.Parse(Fusion), RrfK ?? HybridFusion.Default.RrfK, FullTextWeight ?? HybridFusion.Default.FullTextWeight),
     };
 
     public void Validate(ValidationErrors errors)
