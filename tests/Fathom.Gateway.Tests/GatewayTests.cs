@@ -195,6 +195,24 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_app_whose_readiness_answers_after_the_probe_timeout_is_slow_and_the_product_healthy()
+    {
+        // Live at once, then every answer takes 7 s: a machine so busy the 5 s readiness probe runs out.
+        var (gateway, client) = await StartAsync("Eager", "Slow", extra: SlowApp("Slow", FunctionAppProcess.FreePort() - 30000, "/api/slow", "00:01:00", 0, 7000), portOffset: 30000);
+        await using (gateway)
+        using (client)
+        {
+            await gateway.WaitForOutputAsync("Fathom is ready: http://localhost:", TimeSpan.FromSeconds(60));
+            using var response = await client.GetAsync("/api/health");
+            var health = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("healthy", health.GetProperty("status").GetString());
+            Assert.StartsWith("slow: /health/ready gave no answer within 5 s", health.GetProperty("apps").GetProperty("Slow").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task An_app_that_never_answers_is_reported_failed_and_retried_while_the_others_serve()
     {
         var (gateway, client) = await StartAsync("Eager", "Stuck,Tasks", extra: SlowApp("Stuck", FunctionAppProcess.FreePort() - 30000, "/api/stuck", "00:00:03", -1, -1), portOffset: 30000);

@@ -13,6 +13,14 @@ public enum AppState
     Failed,
 }
 
+/// <summary>A running app's answer to its readiness probe.</summary>
+public enum Readiness
+{
+    Ready,
+    Unready,
+    Slow,
+}
+
 /// <summary>A start that did not end with the app answering <c>/health/live</c>; the reason is what <c>/api/health</c> shows.</summary>
 public sealed class AppStartException(string app, string reason, Exception? inner = null) : Exception($"{app} failed to start: {reason}", inner)
 {
@@ -233,23 +241,26 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
         return delay;
     }
 
-    /// <summary>Whether /health/ready answers 2xx within <paramref name="timeout"/>: an app too busy to answer is not ready.</summary>
-    public async Task<bool> IsReadyAsync(TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// What /health/ready says within <paramref name="timeout"/>: 2xx is ready, another answer or a refused connection
+    /// is unready, no answer in time is slow (the process is up and the proxy still waits for it, as for any request).
+    /// </summary>
+    public async Task<Readiness> ProbeReadinessAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
         probe.CancelAfter(timeout);
         try
         {
             using var response = await http.CreateClient(ProbeClient).GetAsync(new Uri(Address, "/health/ready"), probe.Token);
-            return response.IsSuccessStatusCode;
+            return response.IsSuccessStatusCode ? Readiness.Ready : Readiness.Unready;
         }
         catch (HttpRequestException)
         {
-            return false;
+            return Readiness.Unready;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return false;
+            return Readiness.Slow;
         }
     }
 

@@ -110,17 +110,22 @@ public static class GatewayRegistration
         return Results.Problem(title: $"{app} is unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
     }
 
-    /// <summary><c>GET /api/health</c>: every app's state; sleeping apps (OnDemand) count as healthy, a failed start does not.</summary>
+    /// <summary>
+    /// <c>GET /api/health</c>: every app's state. Sleeping apps (OnDemand) count as healthy, and so do slow ones (on a
+    /// busy machine a readiness probe can outlast its 5 s while the app serves); a failed start or an unready app does not.
+    /// </summary>
     public static void MapGatewayHealth(this WebApplication app)
     {
         app.MapGet("/health/live", () => Results.Ok("Healthy"));
         app.MapGet("/api/health", async (AppFleet fleet, CancellationToken ct) =>
         {
             var states = await Task.WhenAll(fleet.Apps.Select(async a => (a.App.Name, State: await DescribeAsync(a, ct))));
-            var healthy = states.All(s => s.State is "ready" or "idle" or "not built" or "starting");
+            var healthy = states.All(s => s.State is "ready" or "idle" or "not built" or "starting" || s.State.StartsWith("slow", StringComparison.Ordinal));
             return Results.Json(new { status = healthy ? "healthy" : "unhealthy", apps = states.ToDictionary(s => s.Name, s => s.State) }, statusCode: healthy ? 200 : 503);
         });
     }
+
+    private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(5);
 
     private static async Task<string> DescribeAsync(AppProcess app, CancellationToken ct)
     {
@@ -135,7 +140,12 @@ public static class GatewayRegistration
             case AppState.Failed:
                 return $"failed: {app.Failure}";
             default:
-                return await app.IsReadyAsync(TimeSpan.FromSeconds(5), ct) ? "ready" : "unready";
+                return await app.ProbeReadinessAsync(ReadinessTimeout, ct) switch
+                {
+                    Readiness.Ready => "ready",
+                    Readiness.Slow => $"slow: /health/ready gave no answer within {ReadinessTimeout.TotalSeconds:0} s",
+                    _ => "unready",
+                };
         }
     }
 
