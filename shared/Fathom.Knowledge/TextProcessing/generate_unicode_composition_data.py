@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Regenerates UnicodeCompositionData.cs from Python's unicodedata module.
+"""Regenerates UnicodeCompositionData.g.cs from Python's unicodedata module.
 
 Why: InvariantGlobalization is on in every Fathom app, and in that mode string.Normalize does
 not compose (it returns non-ASCII text unchanged), so Fathom carries the canonical tables itself.
-Run: python3 generate_unicode_composition_data.py > UnicodeCompositionData.cs
+Run: python3 generate_unicode_composition_data.py > UnicodeCompositionData.g.cs
 """
 import sys
 import unicodedata as ud
