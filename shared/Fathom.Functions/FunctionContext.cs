@@ -17,6 +17,12 @@ public sealed class FunctionContext
     /// <summary>How many times this stream entry has been handed out, this time included (1 for HTTP and timers).</summary>
     public int DeliveryCount { get; init; } = 1;
 
+    /// <summary>
+    /// True when a failure of this invocation is final: the trigger will not hand the work out again (a stream entry
+    /// on its last allowed delivery goes to the dead letters; HTTP and timer runs are never redelivered).
+    /// </summary>
+    public bool IsLastDelivery { get; init; } = true;
+
     public static FunctionContext ForHttp(string functionName, HttpContext http) => new()
     {
         InvocationId = http.TraceIdentifier,

@@ -19,6 +19,7 @@ public sealed class Work(RedisConnections redis, IConfiguration configuration)
         var stream = configuration["WorkStream"];
         var job = entry["job"].ToString();
         await db.HashIncrementAsync($"{stream}:attempts", job);
+        await db.ListRightPushAsync($"{stream}:deliveries:{job}", $"{context.DeliveryCount}:{(context.IsLastDelivery ? "last" : "more")}");
         await db.SetAddAsync($"{stream}:started", job);
         switch (entry["mode"].ToString())
         {

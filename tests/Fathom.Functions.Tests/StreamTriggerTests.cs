@@ -21,6 +21,8 @@ public sealed class StreamTriggerTests
         Assert.Equal("3", dead["dead-letter:deliveries"].ToString());
         Assert.Contains("always fails", dead["dead-letter:error"].ToString(), StringComparison.Ordinal);
         Assert.Equal(3, (int)await db.HashGetAsync($"{worker.Stream}:attempts", "bad"));
+        // The function knows which delivery is its last (the pipeline marks a document FAILED then).
+        Assert.Equal(["1:more", "2:more", "3:last"], (await db.ListRangeAsync($"{worker.Stream}:deliveries:bad")).Select(v => v.ToString()));
         Assert.True(await db.SetContainsAsync($"{worker.Stream}:done", "good"));
         var pending = await db.StreamPendingAsync(worker.Stream, "workers");
         Assert.Equal(0, pending.PendingMessageCount);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Fathom.Data;
 using Fathom.Functions;
-using Fathom.Functions.Configuration;
 using Fathom.Knowledge.Stores;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -16,7 +15,6 @@ namespace Ingestion.Functions.Pipeline;
 public sealed partial class IngestionPipeline(
     IEnumerable<IPipelineStep> steps,
     DocumentStore documents,
-    IOptions<FunctionsHostOptions> hostOptions,
     IOptions<IngestionOptions> options,
     TimeProvider time,
     ILogger<IngestionPipeline> logger)
@@ -101,9 +99,8 @@ public sealed partial class IngestionPipeline(
                     await documents.FailAsync(documentId, version, result.Error!, CancellationToken.None);
                     return;
                 case StepOutcome.Transient:
-                    var last = context.DeliveryCount >= hostOptions.Value.Extensions.RedisStreams.MaxDeliveries;
                     LogTransient(logger, documentId, version, step.Name, result.Error!, context.DeliveryCount);
-                    if (last)
+                    if (context.IsLastDelivery)
                     {
                         await documents.FailAsync(documentId, version, $"Gave up after {context.DeliveryCount} attempts: {result.Error}", CancellationToken.None);
                     }

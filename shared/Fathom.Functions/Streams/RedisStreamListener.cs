@@ -157,6 +157,7 @@ public sealed partial class RedisStreamListener(
             InstanceServices = scope.ServiceProvider,
             CancellationToken = timeout.Token,
             DeliveryCount = deliveries,
+            IsLastDelivery = deliveries >= _options.MaxDeliveries,
         };
 
         var started = time.GetTimestamp();
