@@ -1,4 +1,5 @@
 using Fathom.Data;
+using NpgsqlTypes;
 using Npgsql;
 
 namespace Auth.Functions;
@@ -23,17 +24,14 @@ public sealed class AccountStore(SystemDatabase database)
             VALUES ($1, $2, $3, $4)
             ON CONFLICT DO NOTHING
             """);
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = email });
-        command.Parameters.Add(new() { Value = passwordHash });
-        command.Parameters.Add(new() { Value = displayName });
+        command.With(id).With(email).With(passwordHash).With(displayName);
         return await command.ExecuteNonQueryAsync(ct) == 1 ? id : null;
     }
 
     public async Task<LoginAccount?> FindForLoginAsync(string email, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand("SELECT id, password_hash, locked_until FROM users WHERE lower(email) = $1");
-        command.Parameters.Add(new() { Value = email });
+        command.With(email);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
             ? new LoginAccount(reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2))
@@ -52,11 +50,7 @@ public sealed class AccountStore(SystemDatabase database)
             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)
             RETURNING locked_until
             """);
-        command.Parameters.Add(new() { Value = userId });
-        command.Parameters.Add(new() { Value = now });
-        command.Parameters.Add(new() { Value = lockout.MaxFailures });
-        command.Parameters.Add(new() { Value = lockout.Duration.TotalSeconds });
-        command.Parameters.Add(new() { Value = lockout.MaxDuration.TotalSeconds });
+        command.With(userId).With(now).With(lockout.MaxFailures).With(lockout.Duration.TotalSeconds).With(lockout.MaxDuration.TotalSeconds);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
@@ -72,15 +66,14 @@ public sealed class AccountStore(SystemDatabase database)
             UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = COALESCE($2, password_hash)
             WHERE id = $1
             """);
-        command.Parameters.Add(new() { Value = userId });
-        command.Parameters.Add(new() { Value = (object?)rehashed ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.With(userId).With(rehashed, NpgsqlDbType.Text);
         await command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<DateTimeOffset?> LockedUntilAsync(Guid userId, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand("SELECT locked_until FROM users WHERE id = $1");
-        command.Parameters.Add(new() { Value = userId });
+        command.With(userId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) && !reader.IsDBNull(0) ? reader.GetFieldValue<DateTimeOffset>(0) : null;
     }

@@ -19,13 +19,9 @@ public sealed class ApiKeyStore(SystemDatabase database)
             VALUES ($1, $2, $3, $4, $5, $6)
             RETURNING {Columns}
             """);
-        command.Parameters.Add(new() { Value = Guid.CreateVersion7() });
-        command.Parameters.Add(new() { Value = userId });
-        command.Parameters.Add(new() { Value = name });
+        command.With(Guid.CreateVersion7()).With(userId).With(name);
         // Shown in lists as "fth_1a2b3c4d…" so a person can match a key they hold to its row.
-        command.Parameters.Add(new() { Value = ApiKeyFormat.Marker + prefix });
-        command.Parameters.Add(new() { Value = hash });
-        command.Parameters.Add(new() { Value = scopes });
+        command.With(ApiKeyFormat.Marker + prefix).With(hash).With(scopes);
         var item = (await ReadAsync(command, ct))[0];
         return new CreatedApiKey(item.Id, item.Name, item.Prefix, item.Scopes, item.CreatedAt, key);
     }
@@ -33,7 +29,7 @@ public sealed class ApiKeyStore(SystemDatabase database)
     public async Task<IReadOnlyList<ApiKeyItem>> ListAsync(Guid userId, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand($"SELECT {Columns} FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id DESC");
-        command.Parameters.Add(new() { Value = userId });
+        command.With(userId);
         return await ReadAsync(command, ct);
     }
 
@@ -41,9 +37,7 @@ public sealed class ApiKeyStore(SystemDatabase database)
     public async Task<bool> RevokeAsync(Guid userId, Guid id, DateTimeOffset now, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND user_id = $2");
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = userId });
-        command.Parameters.Add(new() { Value = now });
+        command.With(id).With(userId).With(now);
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
@@ -51,7 +45,7 @@ public sealed class ApiKeyStore(SystemDatabase database)
     public async Task<ApiKeyOwner?> FindLiveAsync(string key, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand("SELECT id, user_id, scopes FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL");
-        command.Parameters.Add(new() { Value = ApiKeyFormat.Hash(key) });
+        command.With(ApiKeyFormat.Hash(key));
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? new ApiKeyOwner(reader.GetGuid(0), reader.GetGuid(1), reader.GetFieldValue<string[]>(2)) : null;
     }

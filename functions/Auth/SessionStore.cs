@@ -47,8 +47,7 @@ public sealed class SessionStore(SystemDatabase database)
             RETURNING family_id, user_id
             """, connection, tx))
         {
-            spend.Parameters.Add(new() { Value = presentedHash });
-            spend.Parameters.Add(new() { Value = now });
+            spend.With(presentedHash).With(now);
             await using var reader = await spend.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {
@@ -74,7 +73,7 @@ public sealed class SessionStore(SystemDatabase database)
             WHERE token_hash = $1 AND spent_at IS NOT NULL AND revoked_at IS NULL
             """, connection, tx))
         {
-            find.Parameters.Add(new() { Value = presentedHash });
+            find.With(presentedHash);
             await using var reader = await find.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct))
             {
@@ -97,8 +96,7 @@ public sealed class SessionStore(SystemDatabase database)
         Guid familyId;
         await using (var find = new NpgsqlCommand("SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2", connection, tx))
         {
-            find.Parameters.Add(new() { Value = presentedHash });
-            find.Parameters.Add(new() { Value = userId });
+            find.With(presentedHash).With(userId);
             if (await find.ExecuteScalarAsync(ct) is not Guid found)
             {
                 return [];
@@ -117,8 +115,7 @@ public sealed class SessionStore(SystemDatabase database)
             WHERE family_id = $1
             RETURNING access_token_id, access_expires_at
             """, connection, tx);
-        revoke.Parameters.Add(new() { Value = familyId });
-        revoke.Parameters.Add(new() { Value = now });
+        revoke.With(familyId).With(now);
         await using var reader = await revoke.ExecuteReaderAsync(ct);
         var live = new List<(string, DateTimeOffset)>();
         while (await reader.ReadAsync(ct))
@@ -136,7 +133,7 @@ public sealed class SessionStore(SystemDatabase database)
     public async Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken ct)
     {
         await using var purge = database.Source.CreateCommand("DELETE FROM refresh_tokens WHERE expires_at < $1");
-        purge.Parameters.Add(new() { Value = expiredBefore });
+        purge.With(expiredBefore);
         return await purge.ExecuteNonQueryAsync(ct);
     }
 
@@ -146,12 +143,7 @@ public sealed class SessionStore(SystemDatabase database)
             INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at, access_token_id, access_expires_at)
             VALUES ($1, $2, $3, $4, $5, $6)
             """, connection, tx);
-        insert.Parameters.Add(new() { Value = refresh.Hash });
-        insert.Parameters.Add(new() { Value = familyId });
-        insert.Parameters.Add(new() { Value = userId });
-        insert.Parameters.Add(new() { Value = refresh.ExpiresAt });
-        insert.Parameters.Add(new() { Value = access.Id });
-        insert.Parameters.Add(new() { Value = access.ExpiresAt });
+        insert.With(refresh.Hash).With(familyId).With(userId).With(refresh.ExpiresAt).With(access.Id).With(access.ExpiresAt);
         await insert.ExecuteNonQueryAsync(ct);
     }
 }

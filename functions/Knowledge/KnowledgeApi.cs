@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fathom.Data;
 using Fathom.Functions;
 using Fathom.Knowledge.Embeddings;
 using Fathom.Knowledge.Stores;

@@ -1,4 +1,5 @@
 using Fathom.Data;
+using NpgsqlTypes;
 using Fathom.Functions;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -34,21 +35,15 @@ public sealed class PostStore(SystemDatabase database)
             VALUES ($1, $2, $3, $4, $5, $6, $6)
             RETURNING {Columns}
             """);
-        command.Parameters.Add(new() { Value = Guid.CreateVersion7() });
-        command.Parameters.Add(new() { Value = authorId });
-        command.Parameters.Add(new() { Value = request.Title!.Trim() });
-        command.Parameters.Add(new() { Value = request.Body ?? "" });
-        command.Parameters.Add(new() { Value = request.Published });
-        command.Parameters.Add(new() { Value = now });
-        return (await ReadAsync(command, ct))[0];
+        command.With(Guid.CreateVersion7()).With(authorId).With(request.Title!.Trim()).With(request.Body ?? "").With(request.Published).With(now);
+        return (await command.ReadAllAsync(Read, ct))[0];
     }
 
     public async Task<PostItem?> GetAsync(Guid callerId, Guid id, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand($"SELECT {Columns} FROM posts WHERE id = $2 AND {Visible}");
-        command.Parameters.Add(new() { Value = callerId });
-        command.Parameters.Add(new() { Value = id });
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        command.With(callerId).With(id);
+        return (await command.ReadAllAsync(Read, ct)).SingleOrDefault();
     }
 
     public async Task<Paged<PostItem>> ListAsync(Guid callerId, string? query, string sort, PageRequest page, CancellationToken ct)
@@ -67,17 +62,8 @@ public sealed class PostStore(SystemDatabase database)
             ORDER BY {order}
             LIMIT $3 OFFSET $4
             """);
-        command.Parameters.Add(new() { Value = callerId });
-        command.Parameters.Add(new() { Value = (object?)query ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = page.PageSize });
-        command.Parameters.Add(new() { Value = page.Offset });
-        long total = 0;
-        var items = await ReadAsync(command, ct, reader => total = reader.GetInt64(7));
-        if (items.Count == 0 && page.Page > 1)
-        {
-            total = await CountAsync(callerId, query, ct);
-        }
-        return new Paged<PostItem>(items, page.Page, page.PageSize, total);
+        command.With(callerId).With(query, NpgsqlDbType.Text).With(page.PageSize).With(page.Offset);
+        return await command.ReadPageAsync(page, Read, c => CountAsync(callerId, query, c), ct);
     }
 
     public async Task<(EditOutcome Outcome, PostItem? Post)> UpdateAsync(Guid authorId, Guid id, UpdatePostRequest request, DateTimeOffset now, CancellationToken ct)
@@ -91,13 +77,14 @@ public sealed class PostStore(SystemDatabase database)
             WHERE id = $1 AND author_id = $2
             RETURNING {Columns}
             """);
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = authorId });
-        command.Parameters.Add(new() { Value = (object?)request.Title?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)request.Body ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)request.Published ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Boolean });
-        command.Parameters.Add(new() { Value = now });
-        if ((await ReadAsync(command, ct)).SingleOrDefault() is { } post)
+        command
+            .With(id)
+            .With(authorId)
+            .With(request.Title?.Trim(), NpgsqlDbType.Text)
+            .With(request.Body, NpgsqlDbType.Text)
+            .With(request.Published, NpgsqlDbType.Boolean)
+            .With(now);
+        if ((await command.ReadAllAsync(Read, ct)).SingleOrDefault() is { } post)
         {
             return (EditOutcome.Done, post);
         }
@@ -107,8 +94,7 @@ public sealed class PostStore(SystemDatabase database)
     public async Task<EditOutcome> DeleteAsync(Guid authorId, Guid id, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand("DELETE FROM posts WHERE id = $1 AND author_id = $2");
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = authorId });
+        command.With(id).With(authorId);
         return await command.ExecuteNonQueryAsync(ct) == 1 ? EditOutcome.Done : await WhyNotAsync(id, ct);
     }
 
@@ -116,36 +102,25 @@ public sealed class PostStore(SystemDatabase database)
     private async Task<EditOutcome> WhyNotAsync(Guid id, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand("SELECT published FROM posts WHERE id = $1");
-        command.Parameters.Add(new() { Value = id });
+        command.With(id);
         return await command.ExecuteScalarAsync(ct) is true ? EditOutcome.Forbidden : EditOutcome.NotFound;
     }
 
     private async Task<long> CountAsync(Guid callerId, string? query, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand($"SELECT count(*) FROM posts WHERE {Visible} AND {Matches}");
-        command.Parameters.Add(new() { Value = callerId });
-        command.Parameters.Add(new() { Value = (object?)query ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.With(callerId).With(query, NpgsqlDbType.Text);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static async Task<List<PostItem>> ReadAsync(NpgsqlCommand command, CancellationToken ct, Action<NpgsqlDataReader>? extra = null)
-    {
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var items = new List<PostItem>();
-        while (await reader.ReadAsync(ct))
-        {
-            items.Add(new PostItem(
-                reader.GetGuid(0),
-                reader.GetGuid(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetBoolean(4),
-                reader.GetFieldValue<DateTimeOffset>(5),
-                reader.GetFieldValue<DateTimeOffset>(6)));
-            extra?.Invoke(reader);
-        }
-        return items;
-    }
+    private static PostItem Read(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetGuid(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetBoolean(4),
+        reader.GetFieldValue<DateTimeOffset>(5),
+        reader.GetFieldValue<DateTimeOffset>(6));
 }
 
 public static class PostStoreRegistration

@@ -1,4 +1,5 @@
 using Fathom.Data;
+using NpgsqlTypes;
 using Fathom.Functions;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -17,21 +18,21 @@ public sealed class TaskStore(SystemDatabase database)
             VALUES ($1, $2, $3, $4, $5, $6)
             RETURNING {Columns}
             """);
-        command.Parameters.Add(new() { Value = Guid.CreateVersion7() });
-        command.Parameters.Add(new() { Value = ownerId });
-        command.Parameters.Add(new() { Value = request.Title.Trim() });
-        command.Parameters.Add(new() { Value = request.Description ?? "" });
-        command.Parameters.Add(new() { Value = request.Status ?? "todo" });
-        command.Parameters.Add(new() { Value = (object?)request.DueDate ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
-        return (await ReadAsync(command, ct))[0];
+        command
+            .With(Guid.CreateVersion7())
+            .With(ownerId)
+            .With(request.Title.Trim())
+            .With(request.Description ?? "")
+            .With(request.Status ?? "todo")
+            .With(request.DueDate, NpgsqlDbType.Date);
+        return (await command.ReadAllAsync(Read, ct))[0];
     }
 
     public async Task<TaskItem?> GetAsync(Guid ownerId, Guid id, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand($"SELECT {Columns} FROM tasks WHERE id = $1 AND owner_id = $2");
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = ownerId });
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        command.With(id).With(ownerId);
+        return (await command.ReadAllAsync(Read, ct)).SingleOrDefault();
     }
 
     public async Task<Paged<TaskItem>> ListAsync(Guid ownerId, string? status, DateOnly? dueBefore, PageRequest page, CancellationToken ct)
@@ -42,18 +43,13 @@ public sealed class TaskStore(SystemDatabase database)
             ORDER BY created_at DESC, id DESC
             LIMIT $4 OFFSET $5
             """);
-        command.Parameters.Add(new() { Value = ownerId });
-        command.Parameters.Add(new() { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)dueBefore ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
-        command.Parameters.Add(new() { Value = page.PageSize });
-        command.Parameters.Add(new() { Value = page.Offset });
-        long total = 0;
-        var items = await ReadAsync(command, ct, reader => total = reader.GetInt64(7));
-        if (items.Count == 0 && page.Page > 1)
-        {
-            total = await CountAsync(ownerId, status, dueBefore, ct);
-        }
-        return new Paged<TaskItem>(items, page.Page, page.PageSize, total);
+        command
+            .With(ownerId)
+            .With(status, NpgsqlDbType.Text)
+            .With(dueBefore, NpgsqlDbType.Date)
+            .With(page.PageSize)
+            .With(page.Offset);
+        return await command.ReadPageAsync(page, Read, c => CountAsync(ownerId, status, dueBefore, c), ct);
     }
 
     public async Task<TaskItem?> UpdateAsync(Guid ownerId, Guid id, UpdateTaskRequest request, CancellationToken ct)
@@ -68,21 +64,21 @@ public sealed class TaskStore(SystemDatabase database)
             WHERE id = $1 AND owner_id = $2
             RETURNING {Columns}
             """);
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = ownerId });
-        command.Parameters.Add(new() { Value = (object?)request.Title?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)request.Description ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)request.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)request.DueDate ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
-        command.Parameters.Add(new() { Value = request.ClearDueDate });
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        command
+            .With(id)
+            .With(ownerId)
+            .With(request.Title?.Trim(), NpgsqlDbType.Text)
+            .With(request.Description, NpgsqlDbType.Text)
+            .With(request.Status, NpgsqlDbType.Text)
+            .With(request.DueDate, NpgsqlDbType.Date)
+            .With(request.ClearDueDate);
+        return (await command.ReadAllAsync(Read, ct)).SingleOrDefault();
     }
 
     public async Task<bool> DeleteAsync(Guid ownerId, Guid id, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand("DELETE FROM tasks WHERE id = $1 AND owner_id = $2");
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = ownerId });
+        command.With(id).With(ownerId);
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
@@ -92,30 +88,18 @@ public sealed class TaskStore(SystemDatabase database)
             SELECT count(*) FROM tasks
             WHERE owner_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::date IS NULL OR due_date < $3)
             """);
-        command.Parameters.Add(new() { Value = ownerId });
-        command.Parameters.Add(new() { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)dueBefore ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
+        command.With(ownerId).With(status, NpgsqlDbType.Text).With(dueBefore, NpgsqlDbType.Date);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static async Task<List<TaskItem>> ReadAsync(NpgsqlCommand command, CancellationToken ct, Action<NpgsqlDataReader>? extra = null)
-    {
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var items = new List<TaskItem>();
-        while (await reader.ReadAsync(ct))
-        {
-            items.Add(new TaskItem(
-                reader.GetGuid(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4),
-                reader.GetFieldValue<DateTimeOffset>(5),
-                reader.GetFieldValue<DateTimeOffset>(6)));
-            extra?.Invoke(reader);
-        }
-        return items;
-    }
+    private static TaskItem Read(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4),
+        reader.GetFieldValue<DateTimeOffset>(5),
+        reader.GetFieldValue<DateTimeOffset>(6));
 }
 
 public static class TaskStoreRegistration

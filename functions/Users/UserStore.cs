@@ -1,4 +1,5 @@
 using Fathom.Data;
+using NpgsqlTypes;
 using Npgsql;
 
 namespace Users.Functions;
@@ -11,7 +12,7 @@ public sealed class UserStore(SystemDatabase database)
     public async Task<UserProfile?> GetAsync(Guid id, CancellationToken ct)
     {
         await using var command = database.Source.CreateCommand($"SELECT {Columns} FROM users WHERE id = $1");
-        command.Parameters.Add(new() { Value = id });
+        command.With(id);
         return await ReadAsync(command, ct);
     }
 
@@ -25,10 +26,7 @@ public sealed class UserStore(SystemDatabase database)
             WHERE id = $1
             RETURNING {Columns}
             """);
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = (object?)request.DisplayName?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)request.Bio ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = now });
+        command.With(id).With(request.DisplayName?.Trim(), NpgsqlDbType.Text).With(request.Bio, NpgsqlDbType.Text).With(now);
         return await ReadAsync(command, ct);
     }
 

@@ -38,8 +38,7 @@ public sealed class MigrationRunner(NpgsqlDataSource source)
             await ExecuteAsync(connection, migration.Up, cancellationToken);
             await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", connection))
             {
-                record.Parameters.Add(new() { Value = migration.Version });
-                record.Parameters.Add(new() { Value = migration.Name });
+                record.With(migration.Version).With(migration.Name);
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
             await tx.CommitAsync(cancellationToken);
@@ -63,7 +62,7 @@ public sealed class MigrationRunner(NpgsqlDataSource source)
             await ExecuteAsync(connection, migration.Down, cancellationToken);
             await using (var forget = new NpgsqlCommand("DELETE FROM schema_migrations WHERE version = $1", connection))
             {
-                forget.Parameters.Add(new() { Value = version });
+                forget.With(version);
                 await forget.ExecuteNonQueryAsync(cancellationToken);
             }
             await tx.CommitAsync(cancellationToken);

@@ -108,7 +108,7 @@ public sealed partial class CallerAuthenticationHandler(
             WHERE secret_hash = $1 AND revoked_at IS NULL
             RETURNING id, user_id, scopes
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = ApiKeyFormat.Hash(key) });
+        command.With(ApiKeyFormat.Hash(key));
         await using var reader = await command.ExecuteReaderAsync(Context.RequestAborted);
         if (!await reader.ReadAsync(Context.RequestAborted))
         {

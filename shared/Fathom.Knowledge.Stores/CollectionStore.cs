@@ -8,12 +8,13 @@ namespace Fathom.Knowledge.Stores;
 /// <summary>All SQL for collections; every statement is scoped to the owner.</summary>
 public sealed class CollectionStore(SystemDatabase database)
 {
-    private const string Select = """
-        SELECT c.id, c.name, c.description, c.chunk_size, c.chunk_overlap, c.embedding_provider, c.embedding_model, c.embedding_dimension,
+    private const string Columns = """
+        c.id, c.name, c.description, c.chunk_size, c.chunk_overlap, c.embedding_provider, c.embedding_model, c.embedding_dimension,
                (SELECT count(*) FROM documents d WHERE d.collection_id = c.id AND d.deleted_at IS NULL), c.created_at, c.updated_at,
                c.bm25_k1, c.bm25_b
-        FROM collections c
         """;
+
+    private const string Select = $"SELECT {Columns} FROM collections c";
 
     public async Task<Collection> CreateAsync(Guid ownerId, string name, string description, CollectionSettings settings, CancellationToken ct)
     {
@@ -35,7 +36,7 @@ public sealed class CollectionStore(SystemDatabase database)
     {
         await using var command = database.Source.CreateCommand($"{Select} WHERE c.id = $1 AND c.owner_id = $2 AND c.deleted_at IS NULL");
         command.With(id).With(ownerId);
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        return (await command.ReadAllAsync(Read, ct)).SingleOrDefault();
     }
 
     /// <summary>Collections by id or by name (the OpenAI-compatible endpoint's model name), the owner's only.</summary>
@@ -43,17 +44,19 @@ public sealed class CollectionStore(SystemDatabase database)
     {
         await using var command = database.Source.CreateCommand($"{Select} WHERE c.owner_id = $1 AND c.deleted_at IS NULL AND (c.id::text = $2 OR c.name = $2) ORDER BY c.created_at LIMIT 1");
         command.With(ownerId).With(idOrName);
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        return (await command.ReadAllAsync(Read, ct)).SingleOrDefault();
     }
 
     public async Task<Paged<Collection>> ListAsync(Guid ownerId, PageRequest page, CancellationToken ct)
     {
-        await using var command = database.Source.CreateCommand($"{Select} WHERE c.owner_id = $1 AND c.deleted_at IS NULL ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3");
+        await using var command = database.Source.CreateCommand($"SELECT {Columns}, count(*) OVER () FROM collections c WHERE c.owner_id = $1 AND c.deleted_at IS NULL ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3");
         command.With(ownerId).With(page.PageSize).With(page.Offset);
-        var items = await ReadAsync(command, ct);
-        await using var count = database.Source.CreateCommand("SELECT count(*) FROM collections WHERE owner_id = $1 AND deleted_at IS NULL");
-        count.With(ownerId);
-        return new Paged<Collection>(items, page.Page, page.PageSize, (long)(await count.ExecuteScalarAsync(ct))!);
+        return await command.ReadPageAsync(page, Read, async c =>
+        {
+            await using var count = database.Source.CreateCommand("SELECT count(*) FROM collections WHERE owner_id = $1 AND deleted_at IS NULL");
+            count.With(ownerId);
+            return (long)(await count.ExecuteScalarAsync(c))!;
+        }, ct);
     }
 
     /// <summary>Null arguments keep the stored value. BM25's k1 and b apply from the next search: ranking reads them, indexing does not.</summary>
@@ -89,22 +92,13 @@ public sealed class CollectionStore(SystemDatabase database)
         return (long)(await command.ExecuteScalarAsync(ct))! == 1;
     }
 
-    private static async Task<List<Collection>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
-    {
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var items = new List<Collection>();
-        while (await reader.ReadAsync(ct))
-        {
-            items.Add(new Collection(
-                reader.GetGuid(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                new CollectionSettings(reader.GetInt32(3), reader.GetInt32(4), new EmbeddingSettings(reader.GetString(5), reader.GetString(6), reader.GetInt32(7)),
-                    new Bm25Settings(reader.GetDouble(11), reader.GetDouble(12))),
-                reader.GetInt64(8),
-                reader.GetFieldValue<DateTimeOffset>(9),
-                reader.GetFieldValue<DateTimeOffset>(10)));
-        }
-        return items;
-    }
+    private static Collection Read(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        new CollectionSettings(reader.GetInt32(3), reader.GetInt32(4), new EmbeddingSettings(reader.GetString(5), reader.GetString(6), reader.GetInt32(7)),
+            new Bm25Settings(reader.GetDouble(11), reader.GetDouble(12))),
+        reader.GetInt64(8),
+        reader.GetFieldValue<DateTimeOffset>(9),
+        reader.GetFieldValue<DateTimeOffset>(10));
 }

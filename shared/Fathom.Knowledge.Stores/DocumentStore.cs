@@ -24,7 +24,7 @@ public sealed class DocumentStore(SystemDatabase database)
             """, connection, tx))
         {
             insert.With(id).With(collectionId).With(ownerId).With(name).With(contentType).With((long)content.Length).With(hash);
-            if ((await ReadAsync(insert, ct)).SingleOrDefault() is { } created)
+            if ((await insert.ReadAllAsync(Read, ct)).SingleOrDefault() is { } created)
             {
                 await using var body = new NpgsqlCommand("INSERT INTO document_contents (document_id, content) VALUES ($1, $2)", connection, tx);
                 body.With(id).With(content);
@@ -35,7 +35,7 @@ public sealed class DocumentStore(SystemDatabase database)
         }
         await using var existing = new NpgsqlCommand($"SELECT {Columns} FROM documents WHERE collection_id = $1 AND content_hash = $2 AND deleted_at IS NULL", connection, tx);
         existing.With(collectionId).With(hash);
-        var duplicate = (await ReadAsync(existing, ct)).Single();
+        var duplicate = (await existing.ReadAllAsync(Read, ct)).Single();
         await tx.CommitAsync(ct);
         return (duplicate, true);
     }
@@ -44,7 +44,7 @@ public sealed class DocumentStore(SystemDatabase database)
     {
         await using var command = database.Source.CreateCommand($"SELECT {Columns} FROM documents WHERE id = $1 AND collection_id = $2 AND owner_id = $3 AND deleted_at IS NULL");
         command.With(id).With(collectionId).With(ownerId);
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        return (await command.ReadAllAsync(Read, ct)).SingleOrDefault();
     }
 
     public async Task<Paged<DocumentInfo>> ListAsync(Guid ownerId, Guid collectionId, string? status, string? nameContains, PageRequest page, CancellationToken ct)
@@ -53,12 +53,14 @@ public sealed class DocumentStore(SystemDatabase database)
             WHERE collection_id = $1 AND owner_id = $2 AND deleted_at IS NULL
               AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%')
             """;
-        await using var command = database.Source.CreateCommand($"SELECT {Columns} FROM documents {Filter} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6");
+        await using var command = database.Source.CreateCommand($"SELECT {Columns}, count(*) OVER () FROM documents {Filter} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6");
         command.With(collectionId).With(ownerId).With(status, NpgsqlDbType.Text).With(EscapeLike(nameContains), NpgsqlDbType.Text).With(page.PageSize).With(page.Offset);
-        var items = await ReadAsync(command, ct);
-        await using var count = database.Source.CreateCommand($"SELECT count(*) FROM documents {Filter}");
-        count.With(collectionId).With(ownerId).With(status, NpgsqlDbType.Text).With(EscapeLike(nameContains), NpgsqlDbType.Text);
-        return new Paged<DocumentInfo>(items, page.Page, page.PageSize, (long)(await count.ExecuteScalarAsync(ct))!);
+        return await command.ReadPageAsync(page, Read, async c =>
+        {
+            await using var count = database.Source.CreateCommand($"SELECT count(*) FROM documents {Filter}");
+            count.With(collectionId).With(ownerId).With(status, NpgsqlDbType.Text).With(EscapeLike(nameContains), NpgsqlDbType.Text);
+            return (long)(await count.ExecuteScalarAsync(c))!;
+        }, ct);
     }
 
     /// <summary>Names of documents by id (for search results), limited to the owner's.</summary>
@@ -91,7 +93,7 @@ public sealed class DocumentStore(SystemDatabase database)
             RETURNING {Columns}
             """);
         command.With(id).With(collectionId).With(ownerId);
-        return (await ReadAsync(command, ct)).SingleOrDefault();
+        return (await command.ReadAllAsync(Read, ct)).SingleOrDefault();
     }
 
     /// <summary>
@@ -183,17 +185,8 @@ public sealed class DocumentStore(SystemDatabase database)
     private static string? EscapeLike(string? value)
         => value?.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
-    private static async Task<List<DocumentInfo>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
-    {
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var items = new List<DocumentInfo>();
-        while (await reader.ReadAsync(ct))
-        {
-            items.Add(new DocumentInfo(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9),
-                reader.GetFieldValue<DateTimeOffset>(10), reader.GetFieldValue<DateTimeOffset>(11)));
-        }
-        return items;
-    }
+    private static DocumentInfo Read(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9),
+        reader.GetFieldValue<DateTimeOffset>(10), reader.GetFieldValue<DateTimeOffset>(11));
 }

@@ -251,11 +251,15 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
 
         var failed = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?status=FAILED");
         var named = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?q=notes&pageSize=1&page=2");
+        var pastTheEnd = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?q=notes&pageSize=1&page=9");
         using var badStatus = await alice.GetAsync($"/api/collections/{id}/documents?status=LOST");
 
         Assert.Equal("gamma.pdf", Assert.Single(failed.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(2, named.GetProperty("total").GetInt64());
         Assert.Single(named.GetProperty("items").EnumerateArray());
+        // A page past the end is empty but still knows how many there are, so a pager can go back.
+        Assert.Empty(pastTheEnd.GetProperty("items").EnumerateArray());
+        Assert.Equal(2, pastTheEnd.GetProperty("total").GetInt64());
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Fathom.Data;
 using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Stores;

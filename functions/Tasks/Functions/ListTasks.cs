@@ -1,3 +1,4 @@
+using Fathom.Data;
 using Fathom.Functions;
 using Fathom.Identity;
 using Microsoft.AspNetCore.Http;

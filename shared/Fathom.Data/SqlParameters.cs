@@ -1,10 +1,13 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Fathom.Knowledge.Stores;
+namespace Fathom.Data;
 
-/// <summary>Positional parameters, typed where a null needs a type.</summary>
-internal static class SqlParameters
+/// <summary>
+/// The one way every store passes values: positional parameters (<c>$1</c>, <c>$2</c>...) added in order with
+/// <c>command.With(a).With(b)</c>, typed where a null needs a type.
+/// </summary>
+public static class SqlParameters
 {
     public static NpgsqlCommand With(this NpgsqlCommand command, object? value, NpgsqlDbType? type = null)
     {
