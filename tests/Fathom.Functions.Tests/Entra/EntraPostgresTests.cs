@@ -78,7 +78,7 @@ public sealed class EntraPostgresTests : IAsyncLifetime
     public async Task A_tool_refuses_a_password_in_the_connection_string_when_passwordless_is_on()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([
-            new(SystemDatabase.ConnectionSetting, "Host=127.0.0.1;Username=fathom;Password=secret;Database=fathom"),
+            new(SystemDatabase.ConnectionSetting, "Host=127.0.0.1;Username=fathom;Password=pw1;Database=fathom"),
             new("AzureIdentity:Enabled", "true"),
         ]).Build();
 

@@ -32,8 +32,8 @@ public sealed class EntraStartupTests
     {
         var credential = new FakeTokenCredential(TimeProvider.System, "token");
         await using var app = Build(credential,
-            ("PostgresConnection", "Host=fathom.postgres.database.azure.com;Username=fathom;Password=old-secret;Database=fathom"),
-            ("RedisConnection", "fathom.redis.cache.windows.net:6380,ssl=true,password=old-secret"));
+            ("PostgresConnection", "Host=fathom.postgres.database.azure.com;Username=fathom;Password=pw1;Database=fathom"),
+            ("RedisConnection", "fathom.redis.cache.windows.net:6380,ssl=true,password=pw1"));
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
