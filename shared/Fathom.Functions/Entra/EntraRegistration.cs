@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Fathom.Functions.Entra;
@@ -22,7 +23,9 @@ public static class EntraRegistration
         // Workload identity in AKS (AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE injected by its webhook).
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<EntraTokens>();
+        services.AddSingleton(sp => new EntraTokens(
+            new DeferredTokenCredential(sp.GetRequiredService<TokenCredential>), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<AzureIdentityOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<EntraRedisSignIn>();
         services.AddSingleton<IHostedService, EntraSignInCheck>();
         return services;
