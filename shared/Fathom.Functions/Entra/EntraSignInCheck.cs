@@ -20,12 +20,25 @@ internal sealed class EntraSignInCheck(IOptions<AzureIdentityOptions> options, I
         {
             return;
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
         var sources = ConnectionSettings.Postgres.Where(IsSet).Select(tokens.ForPostgres)
             .Concat(ConnectionSettings.Redis.Where(IsSet).Select(tokens.ForRedis));
         // At once: scale-from-zero pays this before the first request.
-        await Task.WhenAll(sources.Select(source => source.GetTokenAsync(timeout.Token).AsTask()));
+        await Task.WhenAll(sources.Select(source => FetchAsync(source, cancellationToken)));
+    }
+
+    private static async Task FetchAsync(EntraTokenSource source, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            await source.GetTokenAsync(timeout.Token);
+        }
+        catch (OperationCanceledException ex) when (!stopping.IsCancellationRequested)
+        {
+            // A token endpoint that never answers must read as that, not as "the operation was canceled".
+            throw new EntraSignInException(source.Resource, new TimeoutException($"No answer within {Timeout.TotalSeconds:0} s.", ex));
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

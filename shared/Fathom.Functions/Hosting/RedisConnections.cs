@@ -27,7 +27,16 @@ public sealed class RedisConnections(IConfiguration configuration, EntraRedisSig
         var options = ConfigurationOptions.Parse(value);
         if (entra is { Enabled: true })
         {
-            await entra.PrepareAsync(options, settingName, _stopping.Token);
+            try
+            {
+                await entra.PrepareAsync(options, settingName, _stopping.Token);
+            }
+            catch (EntraSignInException)
+            {
+                // Not cached: the next caller tries again (a token endpoint that failed once may answer now).
+                _connections.TryRemove(settingName, out _);
+                throw;
+            }
         }
         options.AbortOnConnectFail = false;
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options);

@@ -69,6 +69,24 @@ public sealed class EntraRedisTests : IAsyncLifetime
         Assert.Equal(0, await signIn.ReauthenticateAsync(multiplexer, "not-the-token", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_token_failure_is_not_cached_the_next_call_connects()
+    {
+        var admin = _admin.GetServers()[0];
+        await admin.ExecuteAsync("ACL", "SETUSER", _user, "on", ">token-1", "~*", "&*", "+@all");
+        var credential = new FakeTokenCredential(_time, "token-1") { Failure = new InvalidOperationException("token endpoint down") };
+        var options = Options.Create(new AzureIdentityOptions { Enabled = true, RedisUserName = _user });
+        using var tokens = new EntraTokens(credential, _time, options, NullLoggerFactory.Instance);
+        await using var connections = new RedisConnections(PasswordlessRedis(), new EntraRedisSignIn(tokens, options, _time, new ListLogger<EntraRedisSignIn>()));
+
+        var error = await Assert.ThrowsAsync<EntraSignInException>(() => connections.GetAsync());
+        credential.Failure = null;
+        var redis = (await connections.GetAsync()).GetDatabase();
+
+        Assert.Contains("Azure Cache for Redis (RedisConnection, scope https://redis.azure.com/.default)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(_user, (string?)await redis.ExecuteAsync("ACL", "WHOAMI"));
+    }
+
     /// <summary>The test stack's Redis address without its password: the token is the only way in.</summary>
     private static IConfiguration PasswordlessRedis()
     {
