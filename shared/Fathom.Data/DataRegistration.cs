@@ -1,9 +1,10 @@
-using System.Diagnostics;
 using Fathom.Functions;
+using Fathom.Functions.Entra;
 using Fathom.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Trace;
 
@@ -49,16 +50,9 @@ public static class DataRegistration
 
     private static NpgsqlDataSource Build(IServiceProvider services, string setting, Action<NpgsqlSlimDataSourceBuilder>? configure)
     {
-        var configuration = services.GetRequiredService<IConfiguration>();
-        var connection = configuration[setting] ?? configuration.GetConnectionString(setting)
-            ?? throw new InvalidOperationException($"The setting '{setting}' (a Postgres connection string) is not set.");
-        // The slim builder leaves out what Native AOT cannot trim (JSON POCO mapping, ranges we do not use).
-        var dataSource = new NpgsqlSlimDataSourceBuilder(connection);
-        dataSource.EnableArrays();
-        // Commands outside any request or invocation (migrations, warm-up) would each start a one-span trace: noise.
-        dataSource.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => Activity.Current is not null));
-        configure?.Invoke(dataSource);
-        return dataSource.Build();
+        var identity = services.GetRequiredService<IOptions<AzureIdentityOptions>>().Value;
+        return PostgresDataSources.Create(
+            services.GetRequiredService<IConfiguration>(), setting, identity, identity.Enabled ? services.GetRequiredService<EntraTokens>() : null, configure);
     }
 }
 

@@ -1,4 +1,5 @@
 using Fathom.Functions.Configuration;
+using Fathom.Functions.Entra;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Http;
 using Fathom.Functions.Streams;
@@ -28,6 +29,8 @@ public sealed class FunctionsApplicationBuilder
         web.Services.AddOptions<FunctionsHostOptions>().Bind(jobHost).ValidateOnStart();
         web.Services.AddSingleton<IValidateOptions<FunctionsHostOptions>, FunctionsHostOptionsValidator>();
         web.Services.TryAddSingleton(TimeProvider.System);
+        // Before the warm-up, so that a passwordless app that cannot get a token stops with that error first.
+        web.Services.AddEntraSignIn(web.Configuration);
         web.Services.AddSingleton<RedisConnections>();
         web.Services.AddSingleton<IWarmUp, RedisWarmUp>();
         web.Services.AddHostedService<ConnectionWarmUp>();

@@ -12,6 +12,7 @@ public class ManifestTests
         ["v1/Namespace"] = t => KubernetesYaml.Deserialize<V1Namespace>(t, strict: true),
         ["v1/ConfigMap"] = t => KubernetesYaml.Deserialize<V1ConfigMap>(t, strict: true),
         ["v1/Secret"] = t => KubernetesYaml.Deserialize<V1Secret>(t, strict: true),
+        ["v1/ServiceAccount"] = t => KubernetesYaml.Deserialize<V1ServiceAccount>(t, strict: true),
         ["v1/Service"] = t => KubernetesYaml.Deserialize<V1Service>(t, strict: true),
         ["apps/v1/Deployment"] = t => KubernetesYaml.Deserialize<V1Deployment>(t, strict: true),
         ["apps/v1/StatefulSet"] = t => KubernetesYaml.Deserialize<V1StatefulSet>(t, strict: true),

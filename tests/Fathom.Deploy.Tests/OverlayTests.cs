@@ -97,6 +97,8 @@ public class OverlayTests
     [InlineData("keda")]
     [InlineData("k8s/overlays/staging")]
     [InlineData("k8s/overlays/production")]
+    [InlineData("k8s/overlays/azure")]
+    [InlineData("k8s/overlays/mesh")]
     public async Task RendererAgreesWithKubectlKustomize(string dir)
     {
         var kubectl = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)

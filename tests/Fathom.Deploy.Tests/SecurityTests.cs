@@ -6,12 +6,14 @@ namespace Fathom.Deploy.Tests;
 /// <summary>No secret values in the tree; every pod non-root with limits; default-deny networking.</summary>
 public partial class SecurityTests
 {
-    /// <summary>Base + keda objects and both rendered overlays: what could reach a cluster.</summary>
+    /// <summary>Base + keda objects and every rendered overlay: what could reach a cluster.</summary>
     public static IEnumerable<(string Source, List<Manifest> Objects)> Trees() =>
     [
         ("k8s/ + keda/", Yaml.AllObjects()),
         ("overlay staging", Kustomize.Render(Repo.PathOf("k8s", "overlays", "staging"))),
         ("overlay production", Kustomize.Render(Repo.PathOf("k8s", "overlays", "production"))),
+        ("overlay azure", Kustomize.Render(Repo.PathOf("k8s", "overlays", "azure"))),
+        ("overlay mesh", Kustomize.Render(Repo.PathOf("k8s", "overlays", "mesh"))),
     ];
 
     [Fact]

@@ -54,12 +54,18 @@ public static partial class Yaml
     public static List<Manifest> LoadManifests(string path) =>
         LoadDocuments(path).Select((d, i) => new Manifest(path, i, d)).ToList();
 
-    /// <summary>All Kubernetes objects under k8s/ and keda/ (kustomization files and patch files excluded).</summary>
+    /// <summary>
+    /// All Kubernetes objects under k8s/ and keda/ (kustomization files, patch files and the objects an overlay adds
+    /// of its own excluded: those are checked in the rendered overlay).
+    /// </summary>
     public static List<Manifest> AllObjects() =>
         Repo.ManifestFiles()
-            .Where(f => !IsKustomization(f) && !IsPatch(f))
+            .Where(f => !IsKustomization(f) && !IsPatch(f) && !IsOverlayResource(f))
             .SelectMany(LoadManifests)
             .ToList();
+
+    /// <summary>An object an overlay adds (k8s/overlays/azure's ServiceAccounts, say), not one of the base.</summary>
+    public static bool IsOverlayResource(string file) => file.Replace('\\', '/').Contains("/k8s/overlays/", StringComparison.Ordinal);
 
     public static bool IsKustomization(string file) => Path.GetFileName(file) == "kustomization.yaml";
 

@@ -55,17 +55,20 @@ public static class CliCommands
         return configuration;
     }
 
-    private static NpgsqlDataSource OpenDatabase()
+    /// <summary>The system of record, built as the apps build it (passwordless with <c>AzureIdentity__Enabled</c>: the migration Job).</summary>
+    private static async Task<NpgsqlDataSource> OpenDatabaseAsync(CancellationToken ct)
     {
         var configuration = Settings();
-        var connection = configuration[SystemDatabase.ConnectionSetting]
-            ?? throw new InvalidOperationException($"{SystemDatabase.ConnectionSetting} is not set (local.settings.json or environment).");
-        return NpgsqlDataSource.Create(connection);
+        if (configuration[SystemDatabase.ConnectionSetting] is null)
+        {
+            throw new InvalidOperationException($"{SystemDatabase.ConnectionSetting} is not set (local.settings.json or environment).");
+        }
+        return await PostgresDataSources.CreateForToolAsync(configuration, SystemDatabase.ConnectionSetting, ct);
     }
 
     private static async Task<int> MigrateUpAsync(int? target, TextWriter output, CancellationToken ct)
     {
-        await using var database = OpenDatabase();
+        await using var database = await OpenDatabaseAsync(ct);
         var ran = await new MigrationRunner(database).UpAsync(target, ct);
         output.WriteLine(ran.Count == 0 ? "Database is up to date." : string.Join('\n', ran.Select(m => $"applied {m.Version:D4} {m.Name}")));
         return 0;
@@ -73,7 +76,7 @@ public static class CliCommands
 
     private static async Task<int> MigrateDownAsync(int steps, TextWriter output, CancellationToken ct)
     {
-        await using var database = OpenDatabase();
+        await using var database = await OpenDatabaseAsync(ct);
         var undone = await new MigrationRunner(database).DownAsync(steps, ct);
         output.WriteLine(undone.Count == 0 ? "Nothing to roll back." : string.Join('\n', undone.Select(m => $"rolled back {m.Version:D4} {m.Name}")));
         return 0;
@@ -81,7 +84,7 @@ public static class CliCommands
 
     private static async Task<int> StatusAsync(TextWriter output, CancellationToken ct)
     {
-        await using var database = OpenDatabase();
+        await using var database = await OpenDatabaseAsync(ct);
         var applied = (await new MigrationRunner(database).AppliedAsync(ct)).ToHashSet();
         foreach (var migration in MigrationRunner.All)
         {

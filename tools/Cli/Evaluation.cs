@@ -30,14 +30,14 @@ public static class Evaluation
         var reference = Option("--reference") ?? Path.Combine(folder, ReferenceFile);
 
         var dataset = BeirDataset.Load(folder);
-        var connection = configuration[VectorDatabase.ConnectionSetting]
-            ?? throw new InvalidOperationException($"{VectorDatabase.ConnectionSetting} is not set (local.settings.json or environment).");
-        var builder = new NpgsqlSlimDataSourceBuilder(connection);
-        builder.EnableArrays();
+        if (configuration[VectorDatabase.ConnectionSetting] is null)
+        {
+            throw new InvalidOperationException($"{VectorDatabase.ConnectionSetting} is not set (local.settings.json or environment).");
+        }
 #pragma warning disable NPG9001 // Npgsql's plugin API, the one pgvector itself uses.
-        builder.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory());
+        await using var source = await PostgresDataSources.CreateForToolAsync(configuration, VectorDatabase.ConnectionSetting, ct,
+            builder => builder.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory()));
 #pragma warning restore NPG9001
-        await using var source = builder.Build();
         using var chunks = new ChunkStore(new VectorDatabase(source));
         using var embedders = new CollectionEmbedders(configuration);
         var embedding = embedders.Default;

@@ -1,0 +1,149 @@
+using k8s;
+using k8s.Models;
+
+namespace Fathom.Deploy.Tests;
+
+/// <summary>
+/// The two optional overlays: <c>azure</c> (passwordless, workload identity) and <c>mesh</c> (Linkerd mTLS). Both render
+/// with the test's kustomize subset (and agree with kubectl kustomize, in OverlayTests), keep every base object and
+/// the NetworkPolicies, and add what they promise.
+/// </summary>
+public class AzureAndMeshOverlayTests
+{
+    private const string ClientIdAnnotation = "azure.workload.identity/client-id";
+    private const string UseLabel = "azure.workload.identity/use";
+
+    private static List<Manifest> Render(string overlay) => Kustomize.Render(Repo.PathOf("k8s", "overlays", overlay));
+
+    private static IEnumerable<Manifest> PodTemplates(List<Manifest> objects) => objects.Where(o => o.PodSpec() is not null);
+
+    [Theory]
+    [InlineData("azure")]
+    [InlineData("mesh")]
+    public void OverlayKeepsEveryBaseObjectAndTheNetworkPoliciesAndFitsTheModels(string overlay)
+    {
+        var rendered = Render(overlay);
+        var names = rendered.Select(o => $"{o.Kind}/{o.Name}").ToHashSet();
+        foreach (var expected in Yaml.AllObjects().Where(o => o.Kind != "Application").Select(o => $"{o.Kind}/{o.Name}"))
+        {
+            Assert.Contains(expected, names);
+        }
+        Assert.Contains("NetworkPolicy/default-deny-all", names);
+        Assert.True(rendered.Count(o => o.Kind == "NetworkPolicy") >= Yaml.AllObjects().Count(o => o.Kind == "NetworkPolicy"));
+        Assert.All(rendered.Where(o => o.Kind != "Namespace"), o => Assert.Equal("fathom", o.Namespace));
+
+        var problems = new List<string>();
+        foreach (var o in rendered)
+        {
+            if (ManifestTests.CoreModels.TryGetValue($"{o.ApiVersion}/{o.Kind}", out var deserialize))
+            {
+                try
+                {
+                    _ = (IKubernetesObject<V1ObjectMeta>)deserialize(o.Text);
+                }
+                catch (YamlDotNet.Core.YamlException e)
+                {
+                    problems.Add($"{o}: {e.Message}");
+                }
+            }
+            else
+            {
+                problems.AddRange(KedaSchemas.Validate(o).Select(e => $"{o}: {e}"));
+            }
+        }
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void AzureRunsEveryPodAsAWorkloadIdentityServiceAccount()
+    {
+        var rendered = Render("azure");
+        var accounts = rendered.Where(o => o.Kind == "ServiceAccount").ToDictionary(o => o.Name);
+        var pods = PodTemplates(rendered).Where(o => o.Kind is "Deployment" or "Job").ToList();
+        Assert.Equal(9, pods.Count); // eight apps and the migration Job
+        foreach (var pod in pods)
+        {
+            var account = pod.Root.Str("spec", "template", "spec", "serviceAccountName");
+            Assert.True(account is not null && accounts.ContainsKey(account), $"{pod}: no ServiceAccount of its own ({account})");
+            Assert.Matches("^[0-9a-f-]{36}$", accounts[account!].Root.Str("metadata", "annotations", ClientIdAnnotation) ?? "");
+            Assert.Equal("true", pod.Root.Str("spec", "template", "metadata", "labels", UseLabel));
+        }
+    }
+
+    [Fact]
+    public void AzureHasNoPasswordSecretsOnlyPasswordlessSettings()
+    {
+        var rendered = Render("azure");
+        Assert.DoesNotContain(rendered, o => o.Kind == "Secret");
+
+        var settings = rendered.Single(o => o.Kind == "ConfigMap" && o.Name == "fathom-azure");
+        Assert.Equal("true", settings.Root.Str("data", "AzureIdentity__Enabled"));
+        Assert.Matches("^[0-9a-f-]{36}$", settings.Root.Str("data", "AzureIdentity__RedisUserName") ?? "");
+        foreach (var key in new[] { "PostgresConnection", "VectorStoreConnection", "RedisConnection" })
+        {
+            var value = settings.Root.Str("data", key) ?? throw new Xunit.Sdk.XunitException($"fathom-azure has no {key}");
+            Assert.DoesNotMatch("(?i)(password|pwd|psw)=", value);
+        }
+
+        // No pod reads a password-bearing Secret; each reads the passwordless settings.
+        foreach (var pod in PodTemplates(rendered).Where(o => o.Kind is "Deployment" or "Job"))
+        {
+            var container = pod.Containers().Single();
+            var secretRefs = container.Maps("env").Select(e => e.Str("valueFrom", "secretKeyRef", "name")).OfType<string>();
+            Assert.DoesNotContain(secretRefs, s => s is "fathom-db" or "fathom-redis");
+            Assert.Contains(container.Maps("envFrom"), e => e.Str("configMapRef", "name") == "fathom-azure");
+            Assert.DoesNotContain(container.Maps("env"), e => e.Str("name") is "PostgresConnection" or "VectorStoreConnection" or "RedisConnection");
+        }
+    }
+
+    [Fact]
+    public void AzureRemovesExactlyTheThreeConnectionVariablesAndKeepsTheRest()
+    {
+        string[] removed = ["PostgresConnection", "VectorStoreConnection", "RedisConnection"];
+        var production = Render("production").Where(o => o.Kind == "Deployment").ToDictionary(o => o.Name);
+        foreach (var deployment in Render("azure").Where(o => o.Kind == "Deployment"))
+        {
+            static IEnumerable<string> Names(Manifest m) => m.Containers().Single().Maps("env").Select(e => e.Str("name")!);
+            Assert.Equal(Names(production[deployment.Name]).Except(removed), Names(deployment));
+        }
+    }
+
+    [Fact]
+    public void AzureScalerAuthenticationIsWhatKedaSupports()
+    {
+        var rendered = Render("azure");
+        // KEDA's redis-streams scaler takes username/password (and TLS) only: no podIdentity. Its Secret is KEDA's own.
+        var redis = rendered.Single(o => o.Kind == "TriggerAuthentication" && o.Name == "fathom-redis-auth");
+        Assert.Null(redis.Root.At("spec", "podIdentity"));
+        Assert.All(redis.Root.Maps("spec", "secretTargetRef"), r => Assert.Equal("fathom-keda-redis", r.Str("name")));
+        var ingestion = rendered.Single(o => o.Kind == "ScaledObject" && o.Name == "ingestion");
+        Assert.Equal("true", ingestion.Root.Str("spec", "triggers", "0", "metadata", "enableTLS"));
+        Assert.EndsWith(":6380", ingestion.Root.Str("spec", "triggers", "0", "metadata", "address"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MeshPutsEveryPodInLinkerdWithStrictInboundPolicy()
+    {
+        var rendered = Render("mesh");
+        var ns = rendered.Single(o => o.Kind == "Namespace");
+        Assert.Equal("enabled", ns.Root.Str("metadata", "annotations", "linkerd.io/inject"));
+        Assert.Equal("all-authenticated", ns.Root.Str("metadata", "annotations", "config.linkerd.io/default-inbound-policy"));
+        var pods = PodTemplates(rendered).ToList();
+        Assert.Equal(12, pods.Count); // eight apps, three StatefulSets, the migration Job
+        foreach (var pod in pods)
+        {
+            Assert.Equal("enabled", pod.Root.Str("spec", "template", "metadata", "annotations", "linkerd.io/inject"));
+            Assert.Equal("all-authenticated", pod.Root.Str("spec", "template", "metadata", "annotations", "config.linkerd.io/default-inbound-policy"));
+        }
+        var job = pods.Single(o => o.Kind == "Job");
+        Assert.Equal("true", job.Root.Str("spec", "template", "metadata", "annotations", "config.alpha.linkerd.io/proxy-enable-native-sidecar"));
+    }
+
+    [Fact]
+    public void MeshLetsProxiesReachTheControlPlaneThroughTheDefaultDeny()
+    {
+        var policy = Render("mesh").Single(o => o.Kind == "NetworkPolicy" && o.Name == "allow-linkerd-control-plane-egress");
+        Assert.Equal("linkerd", policy.Root.Str("spec", "egress", "0", "to", "0", "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+        Assert.Equal(["8080", "8086", "8090"], policy.Root.Maps("spec", "egress", "0", "ports").Select(p => p.Str("port")!).Order(StringComparer.Ordinal));
+    }
+}
