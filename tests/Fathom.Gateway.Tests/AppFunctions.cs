@@ -14,6 +14,7 @@ public sealed record DeclaredFunction(
     string Path,
     IReadOnlyList<string> Methods,
     string AuthLevel,
+    string? RequiredScope,
     Type? BodyType,
     IReadOnlyList<DeclaredResponse> Responses);
 
@@ -52,7 +53,8 @@ public static partial class AppFunctions
             var body = method.GetParameters()
                 .FirstOrDefault(p => p.GetCustomAttributesData().Any(a => a.AttributeType.FullName == "Fathom.Functions.FromBodyAttribute"))
                 ?.ParameterType;
-            functions.Add(new DeclaredFunction(name, PathOf(routePrefix, route), methods.Count == 0 ? ["GET", "POST"] : methods, authLevel, body, Responses(method.ReturnType)));
+            var scope = method.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.FullName == "Fathom.Functions.RequiredScopeAttribute")?.ConstructorArguments[0].Value as string;
+            functions.Add(new DeclaredFunction(name, PathOf(routePrefix, route), methods.Count == 0 ? ["GET", "POST"] : methods, authLevel, scope, body, Responses(method.ReturnType)));
         }
         return functions;
     }

@@ -44,7 +44,7 @@ public sealed partial class OpenApiTests
             {
                 if (documented.GetValueOrDefault($"{method} {function.Path}") is { } operation)
                 {
-                    CheckOperation(document, operation, function, $"{function.Name} ({method} {function.Path})", problems);
+                    CheckOperation(document, operation, function, method, $"{function.Name} ({method} {function.Path})", problems);
                 }
             }
         }
@@ -113,7 +113,7 @@ public sealed partial class OpenApiTests
     [GeneratedRegex("<script[^>]*\\ssrc=\"(?<src>[^\"]+)\"")]
     private static partial Regex ScriptSource();
 
-    private static void CheckOperation(JsonObject document, JsonObject operation, DeclaredFunction function, string where, List<string> problems)
+    private static void CheckOperation(JsonObject document, JsonObject operation, DeclaredFunction function, string method, string where, List<string> problems)
     {
         if ((string?)operation["operationId"] != function.Name)
         {
@@ -162,6 +162,16 @@ public sealed partial class OpenApiTests
         if (scheme != expectedScheme)
         {
             problems.Add($"{where}: authorization level {function.AuthLevel}, the document's security is {scheme}");
+        }
+        if (scheme == "bearer")
+        {
+            // An API key's scope: the declared one, else read for GET/HEAD and write for the rest.
+            var expectedScope = function.RequiredScope ?? (method is "GET" or "HEAD" ? "read" : "write");
+            var scopes = security![0]!["bearer"]!.AsArray().Select(s => (string?)s).ToList();
+            if (scopes is not [var scope] || scope != expectedScope)
+            {
+                problems.Add($"{where}: an API key needs scope {expectedScope}, the document says [{string.Join(", ", scopes)}]");
+            }
         }
     }
 
