@@ -181,10 +181,11 @@ internal static class OpenApiDocumentBuilder
                 schemes.Add(BearerScheme);
                 // The scope an API key needs: the declared one, else read for GET/HEAD and write otherwise (RequiredScopeAttribute).
                 var scope = function.RequiredScope ?? (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? RequiredScopeAttribute.Read : RequiredScopeAttribute.Write);
-                return [new JsonObject { [BearerScheme] = new JsonArray(scope) }];
+                // new JsonArray(node), not [node]: a collection expression calls the generic Add<T>, which is not AOT-safe.
+                return new JsonArray(new JsonObject { [BearerScheme] = new JsonArray(scope) });
             default:
                 schemes.Add(FunctionKeyScheme);
-                return [new JsonObject { [FunctionKeyScheme] = new JsonArray() }];
+                return new JsonArray(new JsonObject { [FunctionKeyScheme] = new JsonArray() });
         }
     }
 
