@@ -167,6 +167,7 @@ public sealed class FunctionGenerator : IIncrementalGenerator
             method.Name,
             method.IsStatic,
             returnsResult,
+            DescribedResultType(method.ReturnType),
             trigger ?? TriggerKind.Http,
             triggerType,
             httpMethods.Count == 0 ? new[] { "GET", "POST" } : httpMethods.ToArray(),
@@ -194,15 +195,25 @@ public sealed class FunctionGenerator : IIncrementalGenerator
         return member?.Name ?? "Function";
     }
 
-    private static bool ReturnsResult(ITypeSymbol type)
+    private static bool ReturnsResult(ITypeSymbol type) => IsResult(Unwrapped(type));
+
+    /// <summary>
+    /// The result type when it describes its own responses (<c>Results&lt;Ok&lt;T&gt;, NotFound&gt;</c>, <c>Created&lt;T&gt;</c>:
+    /// ASP.NET Core's typed results implement IEndpointMetadataProvider); null for a plain IResult, which says nothing.
+    /// </summary>
+    private static string? DescribedResultType(ITypeSymbol type)
     {
-        if (type is INamedTypeSymbol named && named.IsGenericType &&
-            (named.ConstructedFrom.ToDisplayString() is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"))
-        {
-            type = named.TypeArguments[0];
-        }
-        return IsResult(type);
+        type = Unwrapped(type);
+        return type.AllInterfaces.Any(i => i.ToDisplayString() == "Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider")
+            ? type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
+            : null;
     }
+
+    private static ITypeSymbol Unwrapped(ITypeSymbol type)
+        => type is INamedTypeSymbol named && named.IsGenericType &&
+           named.ConstructedFrom.ToDisplayString() is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"
+            ? named.TypeArguments[0]
+            : type;
 
     private static bool IsResult(ITypeSymbol type)
         => type.ToDisplayString() == "Microsoft.AspNetCore.Http.IResult" ||
@@ -298,7 +309,11 @@ public sealed class FunctionGenerator : IIncrementalGenerator
         }
         sb.AppendLine($"                var result = await global::Fathom.Functions.FunctionBinding.AsTask({Target(m, "http.RequestServices")}.{m.MethodName}({string.Join(", ", args)}));");
         sb.AppendLine("                await result.ExecuteAsync(http);");
-        sb.Append($"            }}, {(m.RequiredScope is null ? "null" : Literal(m.RequiredScope))}),");
+        // What the OpenAPI document says of the function: its JSON body and the responses its typed result declares.
+        var body = m.Parameters.FirstOrDefault(p => p.Kind == ParameterKind.Body);
+        var bodyType = body is null ? "null" : $"typeof({body.TypeName})";
+        var results = m.DescribedResultType is null ? "null" : $"global::Fathom.Functions.OpenApi.ResultMetadata.Of<{m.DescribedResultType}>";
+        sb.Append($"            }}, {(m.RequiredScope is null ? "null" : Literal(m.RequiredScope))}, {bodyType}, {results}),");
         return sb.ToString();
     }
 

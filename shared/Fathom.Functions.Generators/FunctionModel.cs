@@ -15,6 +15,7 @@ internal sealed record FunctionModel(
     string MethodName,
     bool IsStatic,
     bool ReturnsResult,
+    string? DescribedResultType,
     TriggerKind Trigger,
     string TriggerTypeName,
     IReadOnlyList<string> HttpMethods,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using StackExchange.Redis;
 
@@ -6,13 +7,17 @@ namespace Fathom.Functions;
 /// <summary>One function as the generator found it: its name, its trigger and how to call it.</summary>
 public abstract record FunctionDescriptor(string Name);
 
+/// <param name="BodyType">The <c>[FromBody]</c> parameter's type, if any (the OpenAPI document's request body).</param>
+/// <param name="DescribeResults">Adds the response metadata the function's typed result declares (ASP.NET Core's own), if it declares any.</param>
 public sealed record HttpFunctionDescriptor(
     string Name,
     IReadOnlyList<string> Methods,
     string Route,
     AuthorizationLevel AuthLevel,
     RequestDelegate Invoke,
-    string? RequiredScope = null) : FunctionDescriptor(Name);
+    string? RequiredScope = null,
+    Type? BodyType = null,
+    Action<EndpointBuilder>? DescribeResults = null) : FunctionDescriptor(Name);
 
 public sealed record StreamFunctionDescriptor(
     string Name,

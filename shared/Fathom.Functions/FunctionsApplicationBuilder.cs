@@ -2,6 +2,7 @@ using Fathom.Functions.Configuration;
 using Fathom.Functions.Entra;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Http;
+using Fathom.Functions.OpenApi;
 using Fathom.Functions.Streams;
 using Fathom.Functions.Timers;
 using Microsoft.AspNetCore.Builder;
@@ -124,6 +125,7 @@ public sealed class FunctionsApplicationBuilder
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
         app.MapHttpFunctions(functions.OfType<HttpFunctionDescriptor>());
+        app.MapOpenApiDocument(functions.OfType<HttpFunctionDescriptor>().ToArray());
         app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(app, functions));
         return app;
     }

@@ -13,6 +13,8 @@ builder.WebHost.ConfigureKestrel(k =>
     k.AddServerHeader = false;
 });
 builder.Services.AddAppFleet(options);
+// A sleeping app may take its whole start to answer for its document.
+builder.Services.AddHttpClient(OpenApiEndpoints.HttpClientName, client => client.Timeout = options.StartTimeout + TimeSpan.FromSeconds(30));
 builder.Services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes(options), GatewayRoutes.Clusters(options));
 
 var app = builder.Build();
@@ -22,6 +24,7 @@ if (fleet.Apps.All(a => !a.IsBuilt))
     return GatewayExit.Fail("no function app is built; run 'dotnet build Functions.sln' (./fathom start does) and start again");
 }
 app.MapGatewayHealth();
+app.MapOpenApiDocs(options);
 app.MapReverseProxy(proxy =>
 {
     proxy.UseAppWakeUp();

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -6,8 +7,10 @@ using Fathom.Identity;
 using Fathom.Knowledge.Chunking;
 using Fathom.Knowledge.Stores;
 using Knowledge.Functions.Search;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.AI;
 
 namespace Knowledge.Functions.OpenAI;
@@ -139,8 +142,12 @@ public sealed partial class ChatCompletions(CollectionStore collections, Embeddi
 /// OpenAI's streaming format: <c>data: {chunk}</c> lines, then <c>data: [DONE]</c>. Every chunk but the last
 /// has <c>finish_reason: null</c>; with <c>include_usage</c> a final chunk with no choices carries the usage.
 /// </summary>
-public sealed class ChatCompletionStream(string id, long created, string model, IAsyncEnumerable<AnswerPart> parts, int? promptTokens) : IResult
+public sealed class ChatCompletionStream(string id, long created, string model, IAsyncEnumerable<AnswerPart> parts, int? promptTokens) : IResult, IEndpointMetadataProvider
 {
+    /// <summary>Declares the answer (server-sent chunks, 200) for the OpenAPI document, as ASP.NET Core's typed results do.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+        => builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), ["text/event-stream"]));
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;

@@ -1,12 +1,15 @@
 using System.ClientModel;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Chunking;
 using Fathom.Knowledge.Stores;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.AI;
 
 namespace Knowledge.Functions.OpenAI;
@@ -154,8 +157,12 @@ public sealed class CreateEmbeddings(CollectionStore collections, EmbeddingModel
 }
 
 /// <summary>OpenAI's embedding list, written straight to the response (vectors can be large).</summary>
-public sealed class EmbeddingsResult(string model, IReadOnlyList<ReadOnlyMemory<float>> vectors, bool base64, int tokens) : IResult
+public sealed class EmbeddingsResult(string model, IReadOnlyList<ReadOnlyMemory<float>> vectors, bool base64, int tokens) : IResult, IEndpointMetadataProvider
 {
+    /// <summary>Declares the answer (OpenAI's embedding list (written by hand, so it has no JSON schema here), 200) for the OpenAPI document, as ASP.NET Core's typed results do.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+        => builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), ["application/json"]));
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;

@@ -1,13 +1,20 @@
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Knowledge.Functions.Search;
 
 /// <summary>Streams answer parts as server-sent events: <c>citations</c>, <c>token</c>…, <c>done</c>.</summary>
-public sealed class AnswerEventStream(IAsyncEnumerable<AnswerPart> parts) : IResult
+public sealed class AnswerEventStream(IAsyncEnumerable<AnswerPart> parts) : IResult, IEndpointMetadataProvider
 {
+    /// <summary>Declares the answer (server-sent events, 200) for the OpenAPI document, as ASP.NET Core's typed results do.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+        => builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void), ["text/event-stream"]));
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;

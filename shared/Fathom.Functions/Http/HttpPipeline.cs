@@ -116,6 +116,11 @@ public static partial class HttpPipeline
             {
                 endpoint.WithMetadata(new RequiredScopeAttribute(scope));
             }
+            if (function.DescribeResults is { } describe)
+            {
+                // Only response metadata (ProducesResponseTypeMetadata); nothing in routing reads it, the OpenAPI document does.
+                endpoint.Add(describe);
+            }
             _ = function.AuthLevel switch
             {
                 AuthorizationLevel.Anonymous => endpoint.AllowAnonymous(),
