@@ -13,6 +13,7 @@ builder.WebHost.ConfigureKestrel(k =>
     k.AddServerHeader = false;
 });
 builder.Services.AddAppFleet(options);
+builder.Services.AddGatewayMetrics();
 builder.Services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes(options), GatewayRoutes.Clusters(options));
 
 var app = builder.Build();
@@ -22,6 +23,7 @@ if (fleet.Apps.All(a => !a.IsBuilt))
     return GatewayExit.Fail("no function app is built; run 'dotnet build Functions.sln' (./fathom start does) and start again");
 }
 app.MapGatewayHealth();
+app.MapGatewayMetrics();
 app.MapReverseProxy(proxy =>
 {
     proxy.UseAppWakeUp();
