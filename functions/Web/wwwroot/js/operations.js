@@ -93,14 +93,15 @@ function chartsSection(minutes) {
 function chart(title, summary, values, testid) {
   const width = 240;
   const height = 60;
-  const max = Math.max(1, ...values.filter((v) => v !== null));
+  const peak = Math.max(0, ...values.filter((v) => v !== null));
+  const max = Math.max(1, peak); // a flat zero line sits on the bottom, not in the middle
   const x = (i) => (i * width) / Math.max(1, values.length - 1);
   const y = (v) => height - 2 - (v / max) * (height - 4);
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('class', 'spark');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `${title}: ${summary}, peak ${max}`);
+  svg.setAttribute('aria-label', `${title}: ${summary}, peak ${peak}`);
   let segment = [];
   const flush = () => {
     if (segment.length) {
@@ -114,7 +115,7 @@ function chart(title, summary, values, testid) {
   flush();
   return h('figure', { class: 'chart', testid },
     svg,
-    h('figcaption', {}, h('strong', {}, title), h('br'), h('span', { class: 'muted' }, `${summary} · peak ${max}`)));
+    h('figcaption', {}, h('strong', {}, title), h('br'), h('span', { class: 'muted' }, `${summary} · peak ${peak}`)));
 }
 
 function deadLettersSection(list, refresh) {
