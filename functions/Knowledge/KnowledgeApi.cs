@@ -7,6 +7,7 @@ using Fathom.Knowledge.Stores;
 using Knowledge.Functions.Documents;
 using Knowledge.Functions.Mcp;
 using Knowledge.Functions.OpenAI;
+using Knowledge.Functions.Operations;
 using Knowledge.Functions.Search;
 
 namespace Knowledge.Functions;
@@ -57,6 +58,9 @@ public static class KnowledgeApiRegistration
 [JsonSerializable(typeof(AnswerDone))]
 [JsonSerializable(typeof(ChunkResponse))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(OperationsSnapshot))]
+[JsonSerializable(typeof(DeadLetterList))]
+[JsonSerializable(typeof(RetriedDeadLetter))]
 [JsonSerializable(typeof(ChatCompletionRequest))]
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]

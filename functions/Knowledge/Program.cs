@@ -4,6 +4,7 @@ using Fathom.Knowledge.Stores;
 using Fathom.RateLimiting;
 using Knowledge.Functions;
 using Knowledge.Functions.Mcp;
+using Knowledge.Functions.Operations;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.AddGeneratedFunctions();
@@ -11,5 +12,6 @@ builder.AddKnowledgeStores();
 builder.AddCallerAuthentication();
 builder.AddRateLimiting();
 builder.AddKnowledgeApi();
+builder.AddOperations();
 builder.AddKnowledgeMcp();
 builder.Build().MapKnowledgeMcp().Run();

@@ -68,6 +68,7 @@ public sealed class FunctionsApplicationBuilder
             {
                 case StreamFunctionDescriptor stream:
                     _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<RedisStreamListener>(sp, stream));
+                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<StreamBacklogSampler>(sp, stream));
                     break;
                 case TimerFunctionDescriptor timer:
                     _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerListener>(sp, timer));

@@ -1,5 +1,6 @@
 using Fathom.Data;
 using Fathom.Functions;
+using Fathom.Knowledge.Stores.Operations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Pgvector.Npgsql;
@@ -29,6 +30,9 @@ public static class KnowledgeStoreRegistration
         builder.Services.AddSingleton<DocumentIntake>();
         builder.Services.AddSingleton<CollectionEmbedders>();
         builder.Services.AddSingleton<ChunkSearch>();
+        builder.Services.AddSingleton<OperationsFigures>();
+        builder.Services.AddSingleton<DeadLetters>();
+        builder.Services.AddSingleton<IngestBacklog>();
         return builder;
     }
 

@@ -117,6 +117,13 @@ public static class KedaSchemas
         Opt("podTargetLabels", ListOf(Text)),
         Opt("sampleLimit", Whole));
 
+    private static readonly ObjectSchema PrometheusRuleSpec = Obj(
+        Req("groups", ListOf(Obj(
+            Req("name", Text), Opt("interval", Duration), Opt("limit", Whole),
+            Req("rules", ListOf(Obj(
+                Opt("alert", Text), Opt("record", Text), Req("expr", Text), Opt("for", Duration), Opt("keep_firing_for", Duration),
+                Opt("labels", MapOf(Text)), Opt("annotations", MapOf(Text)))))))));
+
     private static readonly ObjectSchema ApplicationSpec = Obj(
         Req("project", Text),
         Req("source", Obj(Req("repoURL", Text), Opt("targetRevision", Text), Opt("path", Text), Opt("kustomize", Any), Opt("helm", Any), Opt("directory", Any))),
@@ -145,6 +152,7 @@ public static class KedaSchemas
         ["keda.sh/v1alpha1/TriggerAuthentication"] = Root("keda.sh/v1alpha1", "TriggerAuthentication", TriggerAuthenticationSpec),
         ["http.keda.sh/v1beta1/InterceptorRoute"] = Root("http.keda.sh/v1beta1", "InterceptorRoute", InterceptorRouteSpec),
         ["monitoring.coreos.com/v1/ServiceMonitor"] = Root("monitoring.coreos.com/v1", "ServiceMonitor", ServiceMonitorSpec),
+        ["monitoring.coreos.com/v1/PrometheusRule"] = Root("monitoring.coreos.com/v1", "PrometheusRule", PrometheusRuleSpec),
         ["argoproj.io/v1alpha1/Application"] = Root("argoproj.io/v1alpha1", "Application", ApplicationSpec),
     };
 

@@ -23,6 +23,11 @@ public sealed class HostTests
         // Each process counts the runs it won; together at least those seen (the timer keeps ticking meanwhile).
         var counted = await Worker.InvocationsAsync(first, "Tick", "success") + await Worker.InvocationsAsync(second, "Tick", "success");
         Assert.True(counted >= ticks.Count, $"/metrics counted {counted} timer runs, the function saw {ticks.Count}");
+
+        // When each timer last ran and is next due, for the missed-timer alert: the next run is in the future.
+        var next = await Worker.GaugeAsync(first, "fathom_timer_next_run_timestamp_seconds", "function=\"Tick\"") ?? await Worker.GaugeAsync(second, "fathom_timer_next_run_timestamp_seconds", "function=\"Tick\"");
+        Assert.NotNull(next);
+        Assert.InRange(next!.Value, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 5, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 5);
     }
 
     [Fact]

@@ -33,6 +33,11 @@ public sealed class StreamTriggerTests
             && await Worker.InvocationsAsync(app, "Work", "failure") == 3
             && await Worker.InvocationsAsync(app, "Work", "success") == 1,
             TimeSpan.FromSeconds(5), "the invocation counters at /metrics");
+
+        // The backlog gauges the alerts in k8s/base/monitoring read (sampled every 15 s).
+        await Worker.Eventually(async () => await Worker.GaugeAsync(app, "fathom_stream_dead_letters", $"stream=\"{worker.Stream}\"") == 1,
+            TimeSpan.FromSeconds(20), "fathom_stream_dead_letters = 1 at /metrics");
+        Assert.Equal(0, await Worker.GaugeAsync(app, "fathom_stream_pending", $"stream=\"{worker.Stream}\""));
     }
 
     [Fact]

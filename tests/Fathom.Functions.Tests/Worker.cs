@@ -50,6 +50,14 @@ internal sealed class Worker
         return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
+    /// <summary>A gauge's value at /metrics for the series whose labels include <paramref name="label"/> (e.g. <c>function="Tick"</c>).</summary>
+    public static async Task<double?> GaugeAsync(FunctionAppProcess app, string metric, string label)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(await app.Client.GetStringAsync("/metrics"),
+            $$"""(?m)^{{metric}}\{[^}]*{{System.Text.RegularExpressions.Regex.Escape(label)}}[^}]*\} ([0-9.eE+-]+)""");
+        return match.Success ? double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
     public static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var until = DateTime.UtcNow + timeout;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Fathom.Testing;
 using Microsoft.Playwright;
 
@@ -16,6 +17,14 @@ public sealed class ProductFixture : IAsyncLifetime
 
     public string BaseUrl => $"http://localhost:{Gateway.Port}";
 
+    /// <summary>The one administrator (setting Operations__Administrators__0); the operations tests sign up with it.</summary>
+    public string AdministratorEmail { get; } = $"ops-{Guid.NewGuid():N}@example.test";
+
+    public string IngestStream { get; } = $"test:ingest:{Guid.NewGuid():N}";
+
+    /// <summary>An app the gateway cannot start (its command exits at once), for the operations page to show failed.</summary>
+    public const string BrokenApp = "Broken";
+
     public static string Screenshots { get; } = Path.Combine(RepoPaths.Root, "artifacts", "screenshots");
 
     public async Task InitializeAsync()
@@ -27,11 +36,19 @@ public sealed class ProductFixture : IAsyncLifetime
             ["PostgresConnection"] = _database.ConnectionString,
             ["RedisConnection"] = TestStack.Redis,
             ["VectorStoreConnection"] = TestStack.VectorStore,
-            ["IngestStream"] = $"test:ingest:{Guid.NewGuid():N}",
+            ["IngestStream"] = IngestStream,
+            ["Operations__Administrators__0"] = AdministratorEmail,
+            ["Operations__HealthUrl"] = $"http://localhost:{port}/api/health",
             ["Host__CORS"] = $"http://localhost:{port}",
             ["Gateway__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Mode"] = "Eager",
-            ["Gateway__Only"] = "Auth,Users,Knowledge,Ingestion,Web",
+            ["Gateway__Only"] = $"Auth,Users,Knowledge,Ingestion,Web,{BrokenApp}",
+            // appsettings.json lists eight apps (0-7); this ninth one never starts.
+            ["Gateway__Apps__8__Name"] = BrokenApp,
+            ["Gateway__Apps__8__Port"] = "7199",
+            ["Gateway__Apps__8__Command__0"] = "/bin/sh",
+            ["Gateway__Apps__8__Command__1"] = "-c",
+            ["Gateway__Apps__8__Command__2"] = "exit 3",
             ["Gateway__Binaries"] = RepoPaths.Configuration,
             ["Gateway__PortOffset"] = (20000 + Random.Shared.Next(0, 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Root"] = RepoPaths.Root,
@@ -56,16 +73,33 @@ public sealed class ProductFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>Until the gateway says every app is live (eight apps on two busy cores can take a while).</summary>
+    /// <summary>
+    /// Until /api/health reports every real app ready (eight apps on two busy cores can take a while). The gateway never
+    /// prints "Fathom is ready" here, since <see cref="BrokenApp"/> never starts, and /api/health answers 503 for it.
+    /// </summary>
     private async Task WaitReadyAsync()
     {
-        await Gateway.WaitForOutputAsync("Fathom is ready", TimeSpan.FromMinutes(3));
-        using var response = await Gateway.Client.GetAsync("/api/health");
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(3);
+        var body = "";
+        while (DateTimeOffset.UtcNow < deadline)
         {
-            throw new InvalidOperationException($"The gateway said ready but /api/health answered {(int)response.StatusCode}: {body}\n{Gateway.Output}");
+            try
+            {
+                using var response = await Gateway.Client.GetAsync("/api/health");
+                body = await response.Content.ReadAsStringAsync();
+                using var health = JsonDocument.Parse(body);
+                if (health.RootElement.GetProperty("apps").EnumerateObject().All(a => a.Name == BrokenApp || a.Value.GetString() == "ready"))
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException)
+            {
+                body = ex.Message;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
+        throw new TimeoutException($"The apps were not ready in 3 minutes; /api/health said: {body}\n{Gateway.Output}");
     }
 
     public async Task DisposeAsync()

@@ -8,7 +8,7 @@ using UglyToad.PdfPig.Writer;
 
 namespace Web.Functions.Tests;
 
-public sealed class UserJourneyTests(ProductFixture product) : IClassFixture<ProductFixture>
+public sealed partial class UserJourneyTests(ProductFixture product) : IClassFixture<ProductFixture>
 {
     private static ILocator Id(IPage page, string testId) => page.GetByTestId(testId);
 

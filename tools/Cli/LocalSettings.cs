@@ -30,6 +30,12 @@ public static class LocalSettings
             values["FunctionsHost__Key"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         }
 
+        // The operations page reads app states from the gateway (a settings file from before it existed lacks this).
+        if (values["Operations__HealthUrl"] is null)
+        {
+            values["Operations__HealthUrl"] = "http://localhost:7071/api/health";
+        }
+
         var stackEnv = Path.Combine(root, ".fathom", "stack.env");
         if (File.Exists(stackEnv))
         {

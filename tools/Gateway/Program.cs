@@ -15,6 +15,7 @@ builder.WebHost.ConfigureKestrel(k =>
 builder.Services.AddAppFleet(options);
 // A sleeping app may take its whole start to answer for its document.
 builder.Services.AddHttpClient(OpenApiEndpoints.HttpClientName, client => client.Timeout = options.StartTimeout + TimeSpan.FromSeconds(30));
+builder.Services.AddGatewayMetrics();
 builder.Services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes(options), GatewayRoutes.Clusters(options));
 
 var app = builder.Build();
@@ -25,6 +26,7 @@ if (fleet.Apps.All(a => !a.IsBuilt))
 }
 app.MapGatewayHealth();
 app.MapOpenApiDocs(options);
+app.MapGatewayMetrics();
 app.MapReverseProxy(proxy =>
 {
     proxy.UseAppWakeUp();

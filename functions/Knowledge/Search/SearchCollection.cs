@@ -1,12 +1,13 @@
 using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Stores;
+using Fathom.Knowledge.Stores.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Knowledge.Functions.Search;
 
-public sealed class SearchCollection(CollectionStore collections, Retrieval retrieval)
+public sealed class SearchCollection(CollectionStore collections, Retrieval retrieval, OperationsFigures figures, TimeProvider time)
 {
     [Function(nameof(SearchCollection))]
     [RequiredScope(RequiredScopeAttribute.Read)]
@@ -16,12 +17,16 @@ public sealed class SearchCollection(CollectionStore collections, Retrieval retr
         [FromBody] SearchRequest body,
         CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         var owner = req.HttpContext.User.UserId();
         if (await collections.GetAsync(owner, id, ct) is not { } collection)
         {
             return TypedResults.NotFound();
         }
         var query = body.ToQuery();
-        return TypedResults.Ok(new SearchResponse(query.Mode.Name(), await retrieval.SearchAsync(owner, collection, query, ct)));
+        var results = await retrieval.SearchAsync(owner, collection, query, ct);
+        // For the operations page's latency chart (fire-and-forget, so the caller does not wait on it).
+        await figures.RecordSearchAsync(time.GetElapsedTime(started));
+        return TypedResults.Ok(new SearchResponse(query.Mode.Name(), results));
     }
 }

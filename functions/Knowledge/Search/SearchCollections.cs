@@ -2,13 +2,14 @@ using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Search;
 using Fathom.Knowledge.Stores;
+using Fathom.Knowledge.Stores.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Knowledge.Functions.Search;
 
 /// <summary>One query over several collections (each with its own embedding model), merged by reciprocal rank.</summary>
-public sealed class SearchCollections(CollectionStore collections, Retrieval retrieval)
+public sealed class SearchCollections(CollectionStore collections, Retrieval retrieval, OperationsFigures figures, TimeProvider time)
 {
     [Function(nameof(SearchCollections))]
     [RequiredScope(RequiredScopeAttribute.Read)]
@@ -17,6 +18,7 @@ public sealed class SearchCollections(CollectionStore collections, Retrieval ret
         [FromBody] MultiSearchRequest body,
         CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         var owner = req.HttpContext.User.UserId();
         var query = body.PerCollection.ToQuery();
         var rankings = new List<IReadOnlyList<SearchResult>>();
@@ -34,6 +36,7 @@ public sealed class SearchCollections(CollectionStore collections, Retrieval ret
                 .Select(f => f.Item with { Score = Math.Round(f.Score, 6) })
                 .Take(query.TopK)
                 .ToList();
+        await figures.RecordSearchAsync(time.GetElapsedTime(started));
         return TypedResults.Ok(new SearchResponse(query.Mode.Name(), merged));
     }
 }

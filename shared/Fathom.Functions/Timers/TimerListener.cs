@@ -120,6 +120,7 @@ public sealed partial class TimerListener(
         }
 
         var now = time.GetUtcNow();
+        metrics.TimerRan(function.Name, now, next);
         await db.HashSetAsync(StatusKey,
         [
             new HashEntry("last", occurrence.ToUnixTimeMilliseconds()),

@@ -21,6 +21,7 @@ import { askPage } from './ask.js';
 import { postsPage } from './posts.js';
 import { tasksPage } from './tasks.js';
 import { profilePage } from './profile.js';
+import { operationsPage } from './operations.js';
 
 const routes = [
   { path: '/signin', render: signInPage, title: 'Sign in', public: true },
@@ -33,6 +34,7 @@ const routes = [
   { path: '/tasks', render: tasksPage, title: 'Tasks', nav: 'tasks' },
   { path: '/keys', render: keysPage, title: 'API keys', nav: 'keys' },
   { path: '/profile', render: profilePage, title: 'Profile', nav: 'profile' },
+  { path: '/operations', render: operationsPage, title: 'Operations', nav: 'operations' },
 ];
 
 const navLinks = {
@@ -42,6 +44,7 @@ const navLinks = {
     ['tasks', 'Tasks', '#/tasks'],
     ['keys', 'API keys', '#/keys'],
     ['profile', 'Profile', '#/profile'],
+    ['operations', 'Operations', '#/operations'],
   ],
   signedOut: [
     ['signin', 'Sign in', '#/signin'],
