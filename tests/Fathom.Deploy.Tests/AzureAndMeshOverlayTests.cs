@@ -1,6 +1,3 @@
-using k8s;
-using k8s.Models;
-
 namespace Fathom.Deploy.Tests;
 
 /// <summary>
@@ -32,26 +29,7 @@ public class AzureAndMeshOverlayTests
         Assert.True(rendered.Count(o => o.Kind == "NetworkPolicy") >= Yaml.AllObjects().Count(o => o.Kind == "NetworkPolicy"));
         Assert.All(rendered.Where(o => o.Kind != "Namespace"), o => Assert.Equal("fathom", o.Namespace));
 
-        var problems = new List<string>();
-        foreach (var o in rendered)
-        {
-            if (ManifestTests.CoreModels.TryGetValue($"{o.ApiVersion}/{o.Kind}", out var deserialize))
-            {
-                try
-                {
-                    _ = (IKubernetesObject<V1ObjectMeta>)deserialize(o.Text);
-                }
-                catch (YamlDotNet.Core.YamlException e)
-                {
-                    problems.Add($"{o}: {e.Message}");
-                }
-            }
-            else
-            {
-                problems.AddRange(KedaSchemas.Validate(o).Select(e => $"{o}: {e}"));
-            }
-        }
-        Assert.Empty(problems);
+        Assert.Empty(OverlayTests.SchemaProblems(rendered));
     }
 
     [Fact]

@@ -5,7 +5,6 @@ using Fathom.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Knowledge.Functions.Operations;
 
@@ -32,8 +31,7 @@ public sealed class Administrators(IOptions<OperationsOptions> options, SystemDa
         }
         // E-mails are unique case-insensitively (users_email_key on lower(email)), so compare the same way.
         await using var command = database.Source.CreateCommand("SELECT lower(email) = ANY($2) FROM users WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = userId });
-        command.Parameters.Add(new NpgsqlParameter { Value = emails.Select(e => e.ToLowerInvariant()).ToArray() });
+        command.With(userId).With(emails.Select(e => e.ToLowerInvariant()).ToArray());
         return await command.ExecuteScalarAsync(ct) is true;
     }
 }
