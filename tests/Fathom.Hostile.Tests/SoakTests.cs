@@ -15,12 +15,18 @@ namespace Fathom.Hostile.Tests;
 /// <summary>
 /// Ten minutes (FATHOM_SOAK_SECONDS) of ordinary mixed use by two users against Knowledge, Ingestion, Tasks and Posts of
 /// their own: uploads, searches, questions, task and post CRUD. Latency per operation (p50/p99) and the error rate are
-/// recorded; the resident memory of every app is sampled from /proc every few seconds and, after a warm-up of the first
-/// fifth, must stay within 10 % of its warm-up level. No answer may be a 5xx.
+/// recorded; the resident memory of every app is sampled from /proc every few seconds and, in the second half, must
+/// stay within 5 % of its level in the first half. No answer may be a 5xx.
 /// </summary>
+/// <remarks>
+/// Why halves: a leak keeps growing, a heap settles. Ingestion's settles after three to five minutes (recorded runs:
+/// 161.5 → 171 MiB and 159.6 → 173 MiB, flat after), which a first-fifth warm-up counted as 6–11 % "growth"; across
+/// the second half those runs and a third grew 0.5 %, 1.9 % and 1.8 %. 5 % over the second half catches a leak of about 1.7 MiB a minute
+/// in a 170 MiB app, tighter than the old 10 % over eight minutes (about 2 MiB a minute).
+/// </remarks>
 public sealed class SoakTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const double AllowedGrowth = 0.10;
+    private const double AllowedGrowth = 0.05;
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(5);
 
     private readonly TestIdentity _identity = new();
@@ -108,7 +114,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IAsyncLifetime
         var elapsed = clock.Elapsed;
         var documents = await SettledDocumentsAsync(users.Select(u => u.Collection).ToArray(), TimeSpan.FromMinutes(3));
 
-        var warmUpEnd = elapsed.TotalSeconds * 0.2;
+        var warmUpEnd = elapsed.TotalSeconds * 0.5;
         var rss = new JsonObject();
         var memoryProblems = new List<string>();
         foreach (var (app, series) in samples)
@@ -134,7 +140,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IAsyncLifetime
             };
             if (drift > AllowedGrowth)
             {
-                memoryProblems.Add($"{app}: RSS grew {drift:P1} past its warm-up level ({level / 1024.0:0.0} → {peak / 1024.0:0.0} MiB)");
+                memoryProblems.Add($"{app}: RSS grew {drift:P1} in the second half past its first half's level ({level / 1024.0:0.0} → {peak / 1024.0:0.0} MiB)");
             }
         }
 
