@@ -275,8 +275,9 @@ public sealed class GatewayTests : IAsyncLifetime
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var offset = 20000 + Random.Shared.Next(0, 20000);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { RepoPaths.ToolAssembly("Gateway", "fathom-gateway"), $"--Gateway:Port={port}", "--Gateway:Only=Tasks", $"--Gateway:Root={RepoPaths.Root}", $"--Gateway:Binaries={RepoPaths.Configuration}" })
+        foreach (var arg in new[] { RepoPaths.ToolAssembly("Gateway", "fathom-gateway"), $"--Gateway:Port={port}", "--Gateway:Only=Tasks", $"--Gateway:PortOffset={offset}", $"--Gateway:Root={RepoPaths.Root}", $"--Gateway:Binaries={RepoPaths.Configuration}" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -288,6 +289,10 @@ public sealed class GatewayTests : IAsyncLifetime
 
         Assert.NotEqual(0, process.ExitCode);
         Assert.Contains($"fathom gateway: cannot listen on http://localhost:{port}", await stderr, StringComparison.Ordinal);
+        // Nothing it started outlives it: an orphaned Tasks would hold its port against the next ./fathom start.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        using var probe = new System.Net.Sockets.TcpClient();
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, 7106 + offset));
     }
 
     private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;

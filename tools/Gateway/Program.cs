@@ -39,6 +39,8 @@ try
 }
 catch (IOException ex)
 {
+    // The fleet may have started apps before the bind failed; the host does not stop what started before it failed.
+    await fleet.StopAsync(CancellationToken.None);
     return GatewayExit.Fail($"cannot listen on http://localhost:{options.Port}: {ex.Message} (another gateway running? stop it or pass --Gateway:Port=N)");
 }
 // The fleet never ends on its own; if it did, the gateway was not serving what it promised.
