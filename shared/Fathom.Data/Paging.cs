@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fathom.Functions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -19,29 +20,29 @@ public readonly record struct PageRequest(int Page, int PageSize)
 
     public static bool TryRead(HttpRequest request, out PageRequest page, out ValidationProblem? problem)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        page = new PageRequest(Read(request, "page", 1, MaxPage, errors), Read(request, "pageSize", 20, MaxPageSize, errors));
-        problem = errors.Count == 0 ? null : TypedResults.ValidationProblem(errors, title: "The request is not valid.");
+        var errors = new ValidationErrors();
+        var number = Read(request, "page", 1, errors);
+        var size = Read(request, "pageSize", 20, errors);
+        errors.Range("page", number, 1, MaxPage);
+        errors.Range("pageSize", size, 1, MaxPageSize);
+        page = new PageRequest(number, size);
+        problem = errors.IsEmpty ? null : TypedResults.ValidationProblem(errors.ToDictionary(), title: "The request is not valid.");
         return problem is null;
     }
 
-    private static int Read(HttpRequest request, string name, int fallback, int max, Dictionary<string, string[]> errors)
+    private static int Read(HttpRequest request, string name, int fallback, ValidationErrors errors)
     {
         var raw = request.Query[name].ToString();
         if (raw.Length == 0)
         {
             return fallback;
         }
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            errors[name] = [$"'{name}' must be a whole number."];
-            return fallback;
+            return value;
         }
-        if (value < 1 || value > max)
-        {
-            errors[name] = [$"'{name}' must be between 1 and {max}."];
-        }
-        return value;
+        errors.Add(name, $"'{name}' must be a whole number.");
+        return fallback;
     }
 }
 
