@@ -37,7 +37,7 @@ public sealed class GatewayTests : IAsyncLifetime
             ["Gateway__Only"] = apps,
             ["Gateway__IdleTimeout"] = idle,
             ["Gateway__Binaries"] = RepoPaths.Configuration,
-            ["Gateway__PortOffset"] = (portOffset ?? (20000 + Random.Shared.Next(0, 20000))).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway__PortOffset"] = (portOffset ?? FunctionAppProcess.FreePortOffset()).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Root"] = RepoPaths.Root,
         };
         foreach (var (key, value) in TestStack.GenerousRateLimits().Concat(extra ?? new Dictionary<string, string>()))
@@ -144,12 +144,12 @@ public sealed class GatewayTests : IAsyncLifetime
         using (client)
         {
             using var created = await client.PostAsJsonAsync("/api/collections", new { name = "Woken" });
-            var collection = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var collection = (await created.ReadAsync<Created>(HttpStatusCode.Created)).Id;
             using var form = new MultipartFormDataContent { { new ByteArrayContent("Sleeping apps wake up when work arrives."u8.ToArray()), "files", "wake.txt" } };
             using var upload = await client.PostAsync($"/api/collections/{collection}/documents", form);
-            var document = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents")[0].GetProperty("id").GetGuid();
+            var document = (await upload.ReadAsync<Uploaded>(HttpStatusCode.Accepted)).Documents[0].Id;
 
-            await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents/{document}")).GetProperty("status").GetString() == "COMPLETE",
+            await Eventually(async () => (await client.GetFromJsonAsync<DocumentState>($"/api/collections/{collection}/documents/{document}"))!.Status == "COMPLETE",
                 TimeSpan.FromSeconds(60), "the document to be indexed by a woken Ingestion app");
             Assert.Contains("Ingestion is up", gateway.Output, StringComparison.Ordinal);
             await Eventually(async () => (await HealthAsync(client)).GetProperty("apps").GetProperty("Ingestion").GetString() == "idle", TimeSpan.FromSeconds(20), "Ingestion to scale to zero");
@@ -173,7 +173,8 @@ public sealed class GatewayTests : IAsyncLifetime
     public async Task An_app_slower_than_any_probe_timeout_is_waited_for_while_the_gateway_stays_up()
     {
         // The first probe is answered after 6 s (a cold JIT app on two busy cores), later requests at once.
-        var (gateway, client) = await StartAsync("Eager", "Slow,Tasks", extra: SlowApp("Slow", FunctionAppProcess.FreePort() - 30000, "/api/slow", "00:01:00", 6000, 0), portOffset: 30000);
+        var offset = FunctionAppProcess.FreePortOffset();
+        var (gateway, client) = await StartAsync("Eager", "Slow,Tasks", extra: SlowApp("Slow", FunctionAppProcess.FreePort() - offset, "/api/slow", "00:01:00", 6000, 0), portOffset: offset);
         await using (gateway)
         using (client)
         {
@@ -198,7 +199,8 @@ public sealed class GatewayTests : IAsyncLifetime
     public async Task An_app_whose_readiness_answers_after_the_probe_timeout_is_slow_and_the_product_healthy()
     {
         // Live at once, then every answer takes 7 s: a machine so busy the 5 s readiness probe runs out.
-        var (gateway, client) = await StartAsync("Eager", "Slow", extra: SlowApp("Slow", FunctionAppProcess.FreePort() - 30000, "/api/slow", "00:01:00", 0, 7000), portOffset: 30000);
+        var offset = FunctionAppProcess.FreePortOffset();
+        var (gateway, client) = await StartAsync("Eager", "Slow", extra: SlowApp("Slow", FunctionAppProcess.FreePort() - offset, "/api/slow", "00:01:00", 0, 7000), portOffset: offset);
         await using (gateway)
         using (client)
         {
@@ -215,7 +217,8 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task An_app_that_never_answers_is_reported_failed_and_retried_while_the_others_serve()
     {
-        var (gateway, client) = await StartAsync("Eager", "Stuck,Tasks", extra: SlowApp("Stuck", FunctionAppProcess.FreePort() - 30000, "/api/stuck", "00:00:03", -1, -1), portOffset: 30000);
+        var offset = FunctionAppProcess.FreePortOffset();
+        var (gateway, client) = await StartAsync("Eager", "Stuck,Tasks", extra: SlowApp("Stuck", FunctionAppProcess.FreePort() - offset, "/api/stuck", "00:00:03", -1, -1), portOffset: offset);
         await using (gateway)
         using (client)
         {
@@ -252,7 +255,7 @@ public sealed class GatewayTests : IAsyncLifetime
     public async Task An_app_whose_port_another_process_holds_is_reported_failed_not_up()
     {
         // A leftover process on Tasks' port would answer its probes while Tasks itself fails to bind.
-        var offset = 20000 + Random.Shared.Next(0, 20000);
+        var offset = FunctionAppProcess.FreePortOffset();
         using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 7106 + offset);
         squatter.Start();
         var (gateway, client) = await StartAsync("Eager", "Tasks", portOffset: offset);
@@ -275,7 +278,7 @@ public sealed class GatewayTests : IAsyncLifetime
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var offset = 20000 + Random.Shared.Next(0, 20000);
+        var offset = FunctionAppProcess.FreePortOffset();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in new[] { RepoPaths.ToolAssembly("Gateway", "fathom-gateway"), $"--Gateway:Port={port}", "--Gateway:Only=Tasks", $"--Gateway:PortOffset={offset}", $"--Gateway:Root={RepoPaths.Root}", $"--Gateway:Binaries={RepoPaths.Configuration}" })
         {
@@ -296,4 +299,10 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     private static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
+
+    private sealed record Created(Guid Id);
+
+    private sealed record Uploaded(IReadOnlyList<Created> Documents);
+
+    private sealed record DocumentState(string Status);
 }

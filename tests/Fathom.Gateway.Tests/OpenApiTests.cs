@@ -68,7 +68,7 @@ public sealed partial class OpenApiTests
         settings["Gateway__Mode"] = "Eager";
         settings["Gateway__Only"] = "Tasks,Users,Web";
         settings["Gateway__Binaries"] = RepoPaths.Configuration;
-        settings["Gateway__PortOffset"] = (20000 + Random.Shared.Next(0, 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Gateway__PortOffset"] = FunctionAppProcess.FreePortOffset().ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Gateway__Root"] = RepoPaths.Root;
         await using var gateway = await FunctionAppProcess.StartAsync("gateway", RepoPaths.ToolAssembly("Gateway", "fathom-gateway"), settings, port);
         using var client = new HttpClient { BaseAddress = gateway.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(180) };

@@ -45,6 +45,36 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// A gateway port offset under which every app port (the gateway's 7101-7199 plus the offset) is free now, kept
+    /// below the kernel's ephemeral range (32768 and up) where the clients of every other test take their local ports.
+    /// </summary>
+    public static int FreePortOffset()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var offset = 1000 + Random.Shared.Next(0, 24000);
+            if (Enumerable.Range(7101, 99).All(port => IsFree(port + offset)) || attempt > 50)
+            {
+                return offset;
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Starts <c>functions/{app}</c>'s build and waits until it answers /health/live.</summary>
     public static Task<FunctionAppProcess> StartAsync(string app, IReadOnlyDictionary<string, string> settings, int? port = null)
         => StartAsync(app, RepoPaths.AppAssembly(app), settings, port);

@@ -50,7 +50,7 @@ public sealed class ProductFixture : IAsyncLifetime
             ["Gateway__Apps__8__Command__1"] = "-c",
             ["Gateway__Apps__8__Command__2"] = "exit 3",
             ["Gateway__Binaries"] = RepoPaths.Configuration,
-            ["Gateway__PortOffset"] = (20000 + Random.Shared.Next(0, 20000)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway__PortOffset"] = FunctionAppProcess.FreePortOffset().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Root"] = RepoPaths.Root,
         };
         foreach (var (key, value) in TestStack.GenerousRateLimits())
