@@ -9,7 +9,7 @@ namespace Fathom.Functions.Hosting;
 /// One multiplexer per connection setting name, opened on first use and shared by the process. With
 /// <c>AzureIdentity__Enabled</c> it signs in with Entra tokens (<see cref="EntraRedisSignIn"/>) instead of a password.
 /// </summary>
-public sealed class RedisConnections(IConfiguration configuration, EntraRedisSignIn? entra = null) : IAsyncDisposable
+public sealed class RedisConnections(IConfiguration configuration, EntraRedisSignIn? entra = null, RedisTracing? tracing = null) : IAsyncDisposable
 {
     public const string DefaultSetting = "RedisConnection";
 
@@ -40,6 +40,7 @@ public sealed class RedisConnections(IConfiguration configuration, EntraRedisSig
         }
         options.AbortOnConnectFail = false;
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
+        tracing?.Instrument(multiplexer);
         if (entra is { Enabled: true })
         {
             lock (_reauthentication)

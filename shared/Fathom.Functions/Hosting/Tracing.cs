@@ -10,7 +10,7 @@ namespace Fathom.Functions.Hosting;
 
 /// <summary>
 /// OpenTelemetry tracing for every app: ASP.NET Core, HttpClient, our own sources (<c>Fathom.*</c>: function
-/// invocations, ingestion steps) and whatever libraries add through <c>ConfigureOpenTelemetryTracerProvider</c>
+/// invocations, ingestion steps), Redis commands (<see cref="RedisTracing"/>) and whatever libraries add through <c>ConfigureOpenTelemetryTracerProvider</c>
 /// (Fathom.Data adds Npgsql). Only registered when an OTLP endpoint is set (the standard
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> or <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>): with nowhere to send spans,
 /// no span is recorded at all, so tracing off costs nothing.
@@ -40,12 +40,14 @@ public static class Tracing
             return builder;
         }
         var serviceName = ServiceName(builder.Configuration, builder.Environment);
+        RedisTracing.PreferStableDatabaseConventions(builder.Configuration);
         // The exporter reads the other OTEL_EXPORTER_OTLP_* settings (protocol, headers, timeout) itself.
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
             .ConfigureResource(resource => resource.AddService(serviceName))
             .AddSource(SourcePrefix + "*")
             .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsHousekeeping(http.Request.Path))
             .AddHttpClientInstrumentation()
+            .AddRedisTracing(builder.Services)
             .AddOtlpExporter());
         return builder;
     }
