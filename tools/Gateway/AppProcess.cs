@@ -32,7 +32,7 @@ public sealed class AppStartException(string app, string reason, Exception? inne
 /// deadline, stopped gracefully (SIGTERM, then SIGKILL). Nothing here throws anything but
 /// <see cref="AppStartException"/> (or cancellation of the caller's token), so the gateway outlives every app.
 /// </summary>
-public sealed partial class AppProcess(AppOptions app, GatewayOptions options, string root, TimeProvider time, IHttpClientFactory http, ILogger<AppProcess> logger) : IAsyncDisposable
+public sealed partial class AppProcess(AppOptions app, GatewayOptions options, string root, TimeProvider time, IHttpClientFactory http, ILogger<AppProcess> logger, IConfiguration configuration) : IAsyncDisposable
 {
     public const string ProbeClient = "probe";
 
@@ -150,6 +150,7 @@ public sealed partial class AppProcess(AppOptions app, GatewayOptions options, s
             info.ArgumentList.Add(arg);
         }
         info.Environment["ASPNETCORE_URLS"] = Address.ToString().TrimEnd('/');
+        GatewayTracing.ApplyTo(configuration, info.Environment);
         var process = new Process { StartInfo = info };
         var prefix = $"[{app.Name.ToLowerInvariant()}] ";
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { Console.Out.WriteLine(prefix + e.Data); } };

@@ -6,7 +6,7 @@ namespace Fathom.Gateway;
 
 public static class GatewayRegistration
 {
-    /// <summary>Settings from appsettings.json, then the repo's local.settings.json Values (for Redis), then environment and arguments.</summary>
+    /// <summary>Settings from appsettings.json, then the repo's local.settings.json Values (for Redis and OTLP export), then environment and arguments.</summary>
     public static void AddGatewayConfiguration(this WebApplicationBuilder builder)
     {
         var root = builder.Configuration["Gateway:Root"] ?? FindRoot();
@@ -16,7 +16,8 @@ public static class GatewayRegistration
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(localSettings));
             // The gateway reads the backlog of the apps' stream, so it needs the same Redis and stream name.
-            foreach (var name in new[] { "RedisConnection", "IngestStream" })
+            // And the OTLP settings, so that one setting there traces the gateway with the apps.
+            foreach (var name in new[] { "RedisConnection", "IngestStream" }.Concat(GatewayTracing.LocalSettings))
             {
                 if (doc.RootElement.TryGetProperty("Values", out var values) && values.TryGetProperty(name, out var value) && builder.Configuration[name] is null)
                 {

@@ -16,6 +16,7 @@ builder.Services.AddAppFleet(options);
 // A sleeping app may take its whole start to answer for its document.
 builder.Services.AddHttpClient(OpenApiEndpoints.HttpClientName, client => client.Timeout = options.StartTimeout + TimeSpan.FromSeconds(30));
 builder.Services.AddGatewayMetrics();
+builder.AddGatewayTracing();
 builder.Services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes(options), GatewayRoutes.Clusters(options));
 
 var app = builder.Build();
