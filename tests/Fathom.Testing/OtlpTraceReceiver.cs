@@ -77,7 +77,7 @@ public sealed class OtlpTraceReceiver : IAsyncDisposable
             }
             if (DateTime.UtcNow > until)
             {
-                throw new TimeoutException($"The spans expected did not arrive in {timeout}; received:\n" + string.Join('\n', spans.Select(s => $"{s.Service} {s.Scope} {s.Name} {s.TraceId}/{s.SpanId}<-{s.ParentSpanId}")));
+                throw new TimeoutException($"The spans expected did not arrive in {timeout}; received:\n" + string.Join('\n', spans.Select(s => $"{s.Service} {s.Scope} {s.Name} {s.TraceId}/{s.SpanId}<-{s.ParentSpanId} {string.Join(",", s.Attributes.Select(a => a.Key + "=" + a.Value))}")));
             }
             await Task.Delay(100);
         }

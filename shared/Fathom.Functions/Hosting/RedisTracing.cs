@@ -71,13 +71,17 @@ public sealed class RedisTracing
         }
     }
 
-    /// <summary>The stable database conventions, unless the setting says otherwise.</summary>
-    internal static void PreferStableDatabaseConventions(IConfigurationManager configuration)
+    /// <summary>
+    /// The stable database conventions, unless the setting says otherwise. The package reads
+    /// <c>OTEL_SEMCONV_STABILITY_OPT_IN</c> from environment variables only (its options read their own environment
+    /// configuration, not the app's), so a value from the app's settings, or our default, is put there.
+    /// </summary>
+    internal static void PreferStableDatabaseConventions(IConfiguration configuration)
     {
         const string OptIn = "OTEL_SEMCONV_STABILITY_OPT_IN";
-        if (string.IsNullOrWhiteSpace(configuration[OptIn]))
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OptIn)))
         {
-            configuration.AddInMemoryCollection([new(OptIn, "database")]);
+            Environment.SetEnvironmentVariable(OptIn, configuration[OptIn] is { Length: > 0 } value ? value : "database");
         }
     }
 }
