@@ -3,8 +3,7 @@ using Fathom.Functions.Entra;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Http;
 using Fathom.Functions.OpenApi;
-using Fathom.Functions.Streams;
-using Fathom.Functions.Timers;
+using Fathom.Functions.Middleware;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -62,30 +61,14 @@ public sealed class FunctionsApplicationBuilder
             {
                 continue;
             }
-            var function = ResolveSettings(declared);
+            var function = declared.ResolveSettings(Resolve);
             _functions.Add(function);
-            switch (function)
-            {
-                case StreamFunctionDescriptor stream:
-                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<RedisStreamListener>(sp, stream));
-                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<StreamBacklogSampler>(sp, stream));
-                    break;
-                case TimerFunctionDescriptor timer:
-                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerListener>(sp, timer));
-                    break;
-            }
+            function.Register(_web.Services);
         }
         return this;
     }
 
-    /// <summary>Trigger values written as <c>%Name%</c> come from settings, as binding expressions do in Azure.</summary>
-    private FunctionDescriptor ResolveSettings(FunctionDescriptor function) => function switch
-    {
-        StreamFunctionDescriptor stream => stream with { StreamKey = Resolve(stream.StreamKey), ConsumerGroup = stream.ConsumerGroup is null ? null : Resolve(stream.ConsumerGroup) },
-        TimerFunctionDescriptor timer => timer with { Schedule = Resolve(timer.Schedule) },
-        _ => function,
-    };
-
+    /// <summary>A <c>%Name%</c> binding expression's setting, as in Azure; any other value as it is.</summary>
     private string Resolve(string value)
     {
         if (value.Length < 3 || value[0] != '%' || value[^1] != '%')
@@ -121,11 +104,15 @@ public sealed class FunctionsApplicationBuilder
     {
         var functions = _functions.ToArray();
         _web.Services.AddSingleton(new FunctionCatalog(functions));
+        _web.Services.AddFunctionPipeline();
         var app = _web.Build();
         app.UseHttpPipeline(_afterAuthentication);
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
-        app.MapHttpFunctions(functions.OfType<HttpFunctionDescriptor>());
+        foreach (var function in functions)
+        {
+            function.Map(app);
+        }
         app.MapOpenApiDocument(functions.OfType<HttpFunctionDescriptor>().ToArray());
         app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(app, functions));
         return app;
