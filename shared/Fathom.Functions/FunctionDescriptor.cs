@@ -1,3 +1,4 @@
+using Fathom.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using StackExchange.Redis;
@@ -17,7 +18,7 @@ public sealed record HttpFunctionDescriptor(
     RequestDelegate Invoke,
     string? RequiredScope = null,
     Type? BodyType = null,
-    Action<EndpointBuilder>? DescribeResults = null) : FunctionDescriptor(Name);
+    Action<EndpointBuilder>? DescribeResults = null) : FunctionDescriptor(Name), IHttpFunctionMetadata;
 
 public sealed record StreamFunctionDescriptor(
     string Name,

@@ -1,23 +1,30 @@
+using Fathom.Connections;
+using Fathom.Connections.Entra;
 using Fathom.Functions.Configuration;
-using Fathom.Functions.Entra;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Http;
 using Fathom.Functions.OpenApi;
 using Fathom.Functions.Streams;
 using Fathom.Functions.Timers;
+using Fathom.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Fathom.Functions;
 
-/// <summary>Collects an app's functions and services, then builds the ASP.NET Core app that runs them.</summary>
-public sealed class FunctionsApplicationBuilder
+/// <summary>
+/// Collects an app's functions and services, then builds the ASP.NET Core app that runs them. An
+/// <see cref="IHostApplicationBuilder"/> (as eShop's ServiceDefaults extend one), so shared libraries register
+/// themselves without referencing the host.
+/// </summary>
+public sealed class FunctionsApplicationBuilder : IHostApplicationBuilder
 {
     private readonly WebApplicationBuilder _web;
     private readonly List<FunctionDescriptor> _functions = [];
@@ -49,6 +56,13 @@ public sealed class FunctionsApplicationBuilder
     public IHostEnvironment Environment => _web.Environment;
 
     public ILoggingBuilder Logging => _web.Logging;
+
+    public IMetricsBuilder Metrics => _web.Metrics;
+
+    IDictionary<object, object> IHostApplicationBuilder.Properties => ((IHostApplicationBuilder)_web).Properties;
+
+    void IHostApplicationBuilder.ConfigureContainer<TContainerBuilder>(IServiceProviderFactory<TContainerBuilder> factory, Action<TContainerBuilder>? configure)
+        => ((IHostApplicationBuilder)_web).ConfigureContainer(factory, configure);
 
     public IWebHostBuilder WebHost => _web.WebHost;
 
@@ -108,8 +122,9 @@ public sealed class FunctionsApplicationBuilder
 
     /// <summary>
     /// Adds middleware that every HTTP request passes once the caller is authenticated (<c>HttpContext.User</c>
-    /// set, endpoint chosen) and before authorization and the function run. Shared libraries hook in here
-    /// (rate limiting does), so the host itself needs no knowledge of them.
+    /// set, endpoint chosen) and before authorization and the function run, for the app's own code. Shared libraries
+    /// register an <c>IAfterAuthenticationMiddleware</c> service instead (rate limiting does), as they see only an
+    /// <see cref="IHostApplicationBuilder"/>.
     /// </summary>
     public FunctionsApplicationBuilder UseAfterAuthentication(Action<IApplicationBuilder> configure)
     {

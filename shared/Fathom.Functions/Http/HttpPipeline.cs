@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
+using Fathom.Http;
+using Fathom.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -92,6 +94,11 @@ public static partial class HttpPipeline
         foreach (var configure in afterAuthentication)
         {
             configure(app);
+        }
+        // Libraries hook in through the service (rate limiting does), needing no reference to the host's builder.
+        foreach (var middleware in app.Services.GetServices<IAfterAuthenticationMiddleware>())
+        {
+            app.Use((http, next) => middleware.InvokeAsync(http, next));
         }
         app.UseAuthorization();
         app.UseRequestTimeouts();

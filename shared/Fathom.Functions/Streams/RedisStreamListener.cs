@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
+using Fathom.Redis;
+using Fathom.Redis.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

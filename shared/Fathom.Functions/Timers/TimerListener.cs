@@ -2,6 +2,7 @@ using System.Globalization;
 using Cronos;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
