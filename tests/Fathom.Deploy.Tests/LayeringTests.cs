@@ -4,7 +4,7 @@ namespace Fathom.Deploy.Tests;
 
 /// <summary>
 /// The host (shared/Fathom.Functions) is the top of the ground floor, not its bottom: the shared libraries stand without
-/// it, so a tool, a test or another host can use them (README "Layers"). Read from the project files, so a
+/// it, so a tool, a test or another host can use them (README "Architecture", the layers). Read from the project files, so a
 /// ProjectReference added back to the host, directly or through another project, fails here before anyone builds.
 /// </summary>
 public class LayeringTests
