@@ -1,26 +1,32 @@
+using Fathom.Connections;
+using Fathom.Connections.Entra;
 using Fathom.Functions.Configuration;
-using Fathom.Functions.Entra;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Http;
 using Fathom.Functions.OpenApi;
 using Fathom.Functions.Middleware;
+using Fathom.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Fathom.Functions;
 
-/// <summary>Collects an app's functions and services, then builds the ASP.NET Core app that runs them.</summary>
-public sealed class FunctionsApplicationBuilder
+/// <summary>
+/// Collects an app's functions and services, then builds the ASP.NET Core app that runs them. An
+/// <see cref="IHostApplicationBuilder"/> (as eShop's ServiceDefaults extend one), so shared libraries register
+/// themselves without referencing the host.
+/// </summary>
+public sealed class FunctionsApplicationBuilder : IHostApplicationBuilder
 {
     private readonly WebApplicationBuilder _web;
     private readonly List<FunctionDescriptor> _functions = [];
-    private readonly List<Action<IApplicationBuilder>> _afterAuthentication = [];
 
     internal FunctionsApplicationBuilder(WebApplicationBuilder web)
     {
@@ -48,6 +54,13 @@ public sealed class FunctionsApplicationBuilder
     public IHostEnvironment Environment => _web.Environment;
 
     public ILoggingBuilder Logging => _web.Logging;
+
+    public IMetricsBuilder Metrics => _web.Metrics;
+
+    IDictionary<object, object> IHostApplicationBuilder.Properties => ((IHostApplicationBuilder)_web).Properties;
+
+    void IHostApplicationBuilder.ConfigureContainer<TContainerBuilder>(IServiceProviderFactory<TContainerBuilder> factory, Action<TContainerBuilder>? configure)
+        => ((IHostApplicationBuilder)_web).ConfigureContainer(factory, configure);
 
     public IWebHostBuilder WebHost => _web.WebHost;
 
@@ -89,24 +102,13 @@ public sealed class FunctionsApplicationBuilder
         return this;
     }
 
-    /// <summary>
-    /// Adds middleware that every HTTP request passes once the caller is authenticated (<c>HttpContext.User</c>
-    /// set, endpoint chosen) and before authorization and the function run. Shared libraries hook in here
-    /// (rate limiting does), so the host itself needs no knowledge of them.
-    /// </summary>
-    public FunctionsApplicationBuilder UseAfterAuthentication(Action<IApplicationBuilder> configure)
-    {
-        _afterAuthentication.Add(configure);
-        return this;
-    }
-
     public WebApplication Build()
     {
         var functions = _functions.ToArray();
         _web.Services.AddSingleton(new FunctionCatalog(functions));
         _web.Services.AddFunctionPipeline();
         var app = _web.Build();
-        app.UseHttpPipeline(_afterAuthentication);
+        app.UseHttpPipeline();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
         foreach (var function in functions)

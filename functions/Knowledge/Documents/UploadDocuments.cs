@@ -1,4 +1,5 @@
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Identity;
 using Fathom.Knowledge.Parsing;
 using Fathom.Knowledge.Stores;

@@ -1,4 +1,5 @@
 using Fathom.Functions.Http;
+using Fathom.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -14,7 +15,7 @@ public sealed record HttpFunctionDescriptor(
     RequestDelegate Invoke,
     string? RequiredScope = null,
     Type? BodyType = null,
-    Action<EndpointBuilder>? DescribeResults = null) : FunctionDescriptor(Name)
+    Action<EndpointBuilder>? DescribeResults = null) : FunctionDescriptor(Name), IHttpFunctionMetadata
 {
     public override void Map(WebApplication app) => app.MapHttpFunction(this);
 

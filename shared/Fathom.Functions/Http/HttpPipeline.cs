@@ -4,6 +4,8 @@ using System.Text;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Middleware;
+using Fathom.Http;
+using Fathom.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -80,7 +82,7 @@ public static partial class HttpPipeline
         }
     }
 
-    internal static void UseHttpPipeline(this WebApplication app, IReadOnlyList<Action<IApplicationBuilder>> afterAuthentication)
+    internal static void UseHttpPipeline(this WebApplication app)
     {
         app.Use(AssignRequestIdAsync);
         app.Use(AddSecurityHeaders);
@@ -90,9 +92,10 @@ public static partial class HttpPipeline
         app.UseCors();
         app.UseAuthentication();
         // Before authorization, so that calls refused there (bad or missing credentials) still pass the hooks.
-        foreach (var configure in afterAuthentication)
+        // Libraries hook in through the service (rate limiting does), needing no reference to the host's builder.
+        foreach (var middleware in app.Services.GetServices<IAfterAuthenticationMiddleware>())
         {
-            configure(app);
+            app.Use((http, next) => middleware.InvokeAsync(http, next));
         }
         app.UseAuthorization();
         app.UseRequestTimeouts();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Fathom.Functions.Middleware;
+using Fathom.Redis.Streams;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

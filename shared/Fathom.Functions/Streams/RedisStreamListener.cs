@@ -1,6 +1,8 @@
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Middleware;
+using Fathom.Redis;
+using Fathom.Redis.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

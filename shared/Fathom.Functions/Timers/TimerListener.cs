@@ -2,6 +2,7 @@ using Cronos;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Middleware;
+using Fathom.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

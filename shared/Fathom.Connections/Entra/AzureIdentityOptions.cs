@@ -1,4 +1,4 @@
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>
 /// Passwordless Azure: with <c>AzureIdentity__Enabled=true</c> every Postgres and Redis connection signs in with a

@@ -1,4 +1,4 @@
-namespace Fathom.Functions;
+namespace Fathom.Http;
 
 /// <summary>A request body that checks itself; the binding answers 400 with every error at once.</summary>
 public interface IValidatable

@@ -1,29 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Fathom.Functions;
-
-/// <summary>Writes RFC 7807 problem details through the app's <see cref="IProblemDetailsService"/>.</summary>
-public static class Problems
-{
-    public static async Task WriteAsync(HttpContext http, int status, string title, string detail)
-    {
-        http.Response.StatusCode = status;
-        var service = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await service.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
-    }
-
-    /// <summary>A typed problem result for handlers (404, 409, 413, 415...).</summary>
-    public static ProblemHttpResult Result(int status, string title, string detail)
-        => TypedResults.Problem(detail: detail, statusCode: status, title: title);
-}
+namespace Fathom.Functions.Http;
 
 /// <summary>
 /// The last problem writer: ASP.NET Core's own writes only for clients that accept JSON, and the problem service

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>
 /// Signs a Redis multiplexer in with Entra tokens: a token is fetched before the first connect, every reconnect uses the

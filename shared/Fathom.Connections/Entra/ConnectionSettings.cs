@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>The connection settings that passwordless sign-in covers, and whether a value carries a password.</summary>
 public static class ConnectionSettings

@@ -3,7 +3,7 @@ using Azure.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>One <see cref="EntraTokenSource"/> per connection setting, shared by everything that connects with it.</summary>
 public sealed class EntraTokens(TokenCredential credential, TimeProvider time, IOptions<AzureIdentityOptions> options, ILoggerFactory loggers) : IDisposable

@@ -1,7 +1,7 @@
 using Azure.Core;
 using Microsoft.Extensions.Logging;
 
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>
 /// The current Entra token of one resource: fetched once, handed out until its refresh time, then fetched again.

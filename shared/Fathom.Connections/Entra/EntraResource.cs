@@ -1,4 +1,4 @@
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>A service Fathom signs in to with an Entra token: the connection setting that names it and the token's scope.</summary>
 public sealed record EntraResource(string Setting, string Name, string Scope)

@@ -1,6 +1,6 @@
 using Azure.Core;
 
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>
 /// Resolves the real credential on the first token request. Every app builds the Entra services (Redis connections

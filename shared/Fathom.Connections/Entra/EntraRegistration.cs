@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 public static class EntraRegistration
 {

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using Fathom.Functions.Entra;
+using Fathom.Connections.Entra;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 
-namespace Fathom.Functions.Hosting;
+namespace Fathom.Redis;
 
 /// <summary>
 /// One multiplexer per connection setting name, opened on first use and shared by the process. With

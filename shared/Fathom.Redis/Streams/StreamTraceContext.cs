@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using StackExchange.Redis;
 
-namespace Fathom.Functions.Streams;
+namespace Fathom.Redis.Streams;
 
 /// <summary>
 /// W3C trace context carried in a stream entry's own fields, so that the function reading the entry continues the

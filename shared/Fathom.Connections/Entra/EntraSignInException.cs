@@ -1,4 +1,4 @@
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>No token could be had: the message names the setting that switched passwordless on, the resource and its scope.</summary>
 public sealed class EntraSignInException(EntraResource resource, Exception inner) : InvalidOperationException(

@@ -1,10 +1,12 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Fathom.Functions.Hosting;
+namespace Fathom.Connections;
 
-/// <summary>Something that can open its connections ahead of the first request (a database pool, Redis).</summary>
+/// <summary>
+/// Something that can open its connections ahead of the first request (a database pool, Redis). Libraries register
+/// theirs as <c>IWarmUp</c> services; the host runs them all through <see cref="ConnectionWarmUp"/>.
+/// </summary>
 public interface IWarmUp
 {
     string Name { get; }
@@ -17,7 +19,7 @@ public interface IWarmUp
 /// after scale-from-zero does not pay Redis and Postgres handshakes serially. Start-up never waits for it, and a
 /// failure only means the first request connects itself.
 /// </summary>
-internal sealed partial class ConnectionWarmUp(IEnumerable<IWarmUp> warmUps, ILogger<ConnectionWarmUp> logger) : BackgroundService
+public sealed partial class ConnectionWarmUp(IEnumerable<IWarmUp> warmUps, ILogger<ConnectionWarmUp> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(warmUps.Select(async warmUp =>
     {
@@ -33,18 +35,4 @@ internal sealed partial class ConnectionWarmUp(IEnumerable<IWarmUp> warmUps, ILo
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Warming up {Name} failed ({Reason}); the first request will connect")]
     private static partial void LogWarmUpFailed(ILogger logger, string name, string reason);
-}
-
-/// <summary>Connects the default Redis multiplexer when the app has a Redis setting.</summary>
-internal sealed class RedisWarmUp(RedisConnections connections, IConfiguration configuration) : IWarmUp
-{
-    public string Name => "redis";
-
-    public async Task WarmUpAsync(CancellationToken cancellationToken)
-    {
-        if (configuration[RedisConnections.DefaultSetting] is not null)
-        {
-            await connections.GetAsync().WaitAsync(cancellationToken);
-        }
-    }
 }

@@ -1,6 +1,6 @@
 using StackExchange.Redis.Configuration;
 
-namespace Fathom.Functions.Entra;
+namespace Fathom.Connections.Entra;
 
 /// <summary>
 /// Azure's defaults for StackExchange.Redis, with the user and the current Entra token as password. The multiplexer
