@@ -1,5 +1,5 @@
-using Fathom.Functions.Hosting;
 using Fathom.Identity;
+using Fathom.Redis;
 using StackExchange.Redis;
 
 namespace Auth.Functions;

@@ -1,7 +1,7 @@
 using Fathom.Functions;
 using Fathom.Functions.Configuration;
-using Fathom.Functions.Hosting;
 using Fathom.Knowledge.Stores;
+using Fathom.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fathom.Data;
 using Fathom.Functions;
+using Fathom.Http;
 
 namespace Tasks.Functions;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

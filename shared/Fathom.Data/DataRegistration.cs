@@ -1,9 +1,9 @@
-using Fathom.Functions;
-using Fathom.Functions.Entra;
-using Fathom.Functions.Hosting;
+using Fathom.Connections;
+using Fathom.Connections.Entra;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Trace;
@@ -13,7 +13,8 @@ namespace Fathom.Data;
 public static class DataRegistration
 {
     /// <summary>The system-of-record data source from <c>PostgresConnection</c>, with a readiness check.</summary>
-    public static FunctionsApplicationBuilder AddSystemDatabase(this FunctionsApplicationBuilder builder)
+    public static TBuilder AddSystemDatabase<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddSingleton(sp => new SystemDatabase(Build(sp, SystemDatabase.ConnectionSetting, null)));
         builder.Services.AddDatabaseTracing();
@@ -25,7 +26,8 @@ public static class DataRegistration
     }
 
     /// <summary>The vector store data source from <c>VectorStoreConnection</c>; <paramref name="configure"/> adds type plugins (pgvector).</summary>
-    public static FunctionsApplicationBuilder AddVectorDatabase(this FunctionsApplicationBuilder builder, Action<NpgsqlSlimDataSourceBuilder>? configure = null)
+    public static TBuilder AddVectorDatabase<TBuilder>(this TBuilder builder, Action<NpgsqlSlimDataSourceBuilder>? configure = null)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddSingleton(sp => new VectorDatabase(Build(sp, VectorDatabase.ConnectionSetting, configure)));
         builder.Services.AddDatabaseTracing();
@@ -44,7 +46,7 @@ public static class DataRegistration
         }
     }
 
-    /// <summary>Npgsql's command spans, when the host traces at all (<see cref="Tracing"/>); a no-op otherwise.</summary>
+    /// <summary>Npgsql's command spans, when the host traces at all (the host's <c>Tracing</c>); a no-op otherwise.</summary>
     private static void AddDatabaseTracing(this IServiceCollection services)
         => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
 

@@ -1,4 +1,4 @@
-using Fathom.Functions;
+using Fathom.Http;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Npgsql;

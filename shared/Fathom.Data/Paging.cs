@@ -1,5 +1,5 @@
 using System.Globalization;
-using Fathom.Functions;
+using Fathom.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Azure.Core;
 using Azure.Identity;
-using Fathom.Functions.Entra;
+using Fathom.Connections.Entra;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

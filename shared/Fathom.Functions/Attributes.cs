@@ -1,3 +1,5 @@
+using Fathom.Http;
+
 namespace Fathom.Functions;
 
 /// <summary>Marks a method as a function; the name is what <c>AzureFunctionsJobHost__functions__N</c> selects.</summary>
@@ -83,10 +85,10 @@ public sealed class FromBodyAttribute : Attribute;
 /// as POST that changes nothing says <c>[RequiredScope("read")]</c>. Access tokens carry no scope limits.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class RequiredScopeAttribute(string scope) : Attribute
+public sealed class RequiredScopeAttribute(string scope) : Attribute, IRequiredScopeMetadata
 {
-    public const string Read = "read";
-    public const string Write = "write";
+    public const string Read = ApiKeyScopes.Read;
+    public const string Write = ApiKeyScopes.Write;
 
     public string Scope => scope;
 }

@@ -1,3 +1,4 @@
+using Fathom.Functions.Middleware;
 using Microsoft.AspNetCore.Http;
 
 namespace Fathom.Functions;
@@ -23,13 +24,33 @@ public sealed class FunctionContext
     /// </summary>
     public bool IsLastDelivery { get; init; } = true;
 
-    public static FunctionContext ForHttp(string functionName, HttpContext http) => new()
+    /// <summary>The trigger that started this invocation: what the middleware asks about it.</summary>
+    public required TriggerInvocation Trigger { get; init; }
+
+    /// <summary>The exception the invocation failed with, once the middleware has met it (and it counts as a failure).</summary>
+    internal Exception? Failure { get; private set; }
+
+    private string? _outcome;
+
+    /// <summary>
+    /// The failure's outcome as its trigger names it, decided once: every middleware that meets the exception then
+    /// sees the same answer (a stream's "released" depends on the moment shutdown ran out of time).
+    /// </summary>
+    internal string? Classify(Exception exception)
     {
-        InvocationId = http.TraceIdentifier,
-        FunctionName = functionName,
-        InstanceServices = http.RequestServices,
-        CancellationToken = http.RequestAborted,
-    };
+        if (!ReferenceEquals(Failure, exception))
+        {
+            _outcome = Trigger.FailureOutcome(exception);
+            Failure = _outcome is null ? null : exception;
+        }
+        return _outcome;
+    }
+
+    /// <summary>The context of the HTTP invocation running on this request (the generated code passes it to the function).</summary>
+    public static FunctionContext ForHttp(string functionName, HttpContext http)
+        => http.Features.Get<FunctionContext>() is { } context && context.FunctionName == functionName
+            ? context
+            : throw new InvalidOperationException($"Function '{functionName}' runs outside the host's function pipeline.");
 }
 
 /// <summary>Passed to timer functions.</summary>

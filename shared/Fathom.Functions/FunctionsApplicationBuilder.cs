@@ -1,27 +1,32 @@
+using Fathom.Connections;
+using Fathom.Connections.Entra;
 using Fathom.Functions.Configuration;
-using Fathom.Functions.Entra;
 using Fathom.Functions.Hosting;
 using Fathom.Functions.Http;
 using Fathom.Functions.OpenApi;
-using Fathom.Functions.Streams;
-using Fathom.Functions.Timers;
+using Fathom.Functions.Middleware;
+using Fathom.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Fathom.Functions;
 
-/// <summary>Collects an app's functions and services, then builds the ASP.NET Core app that runs them.</summary>
-public sealed class FunctionsApplicationBuilder
+/// <summary>
+/// Collects an app's functions and services, then builds the ASP.NET Core app that runs them. An
+/// <see cref="IHostApplicationBuilder"/> (as eShop's ServiceDefaults extend one), so shared libraries register
+/// themselves without referencing the host.
+/// </summary>
+public sealed class FunctionsApplicationBuilder : IHostApplicationBuilder
 {
     private readonly WebApplicationBuilder _web;
     private readonly List<FunctionDescriptor> _functions = [];
-    private readonly List<Action<IApplicationBuilder>> _afterAuthentication = [];
 
     internal FunctionsApplicationBuilder(WebApplicationBuilder web)
     {
@@ -50,6 +55,13 @@ public sealed class FunctionsApplicationBuilder
 
     public ILoggingBuilder Logging => _web.Logging;
 
+    public IMetricsBuilder Metrics => _web.Metrics;
+
+    IDictionary<object, object> IHostApplicationBuilder.Properties => ((IHostApplicationBuilder)_web).Properties;
+
+    void IHostApplicationBuilder.ConfigureContainer<TContainerBuilder>(IServiceProviderFactory<TContainerBuilder> factory, Action<TContainerBuilder>? configure)
+        => ((IHostApplicationBuilder)_web).ConfigureContainer(factory, configure);
+
     public IWebHostBuilder WebHost => _web.WebHost;
 
     /// <summary>Called by the generated <c>AddGeneratedFunctions()</c>; keeps only the functions this process may run.</summary>
@@ -62,30 +74,14 @@ public sealed class FunctionsApplicationBuilder
             {
                 continue;
             }
-            var function = ResolveSettings(declared);
+            var function = declared.ResolveSettings(Resolve);
             _functions.Add(function);
-            switch (function)
-            {
-                case StreamFunctionDescriptor stream:
-                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<RedisStreamListener>(sp, stream));
-                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<StreamBacklogSampler>(sp, stream));
-                    break;
-                case TimerFunctionDescriptor timer:
-                    _web.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerListener>(sp, timer));
-                    break;
-            }
+            function.Register(_web.Services);
         }
         return this;
     }
 
-    /// <summary>Trigger values written as <c>%Name%</c> come from settings, as binding expressions do in Azure.</summary>
-    private FunctionDescriptor ResolveSettings(FunctionDescriptor function) => function switch
-    {
-        StreamFunctionDescriptor stream => stream with { StreamKey = Resolve(stream.StreamKey), ConsumerGroup = stream.ConsumerGroup is null ? null : Resolve(stream.ConsumerGroup) },
-        TimerFunctionDescriptor timer => timer with { Schedule = Resolve(timer.Schedule) },
-        _ => function,
-    };
-
+    /// <summary>A <c>%Name%</c> binding expression's setting, as in Azure; any other value as it is.</summary>
     private string Resolve(string value)
     {
         if (value.Length < 3 || value[0] != '%' || value[^1] != '%')
@@ -106,26 +102,19 @@ public sealed class FunctionsApplicationBuilder
         return this;
     }
 
-    /// <summary>
-    /// Adds middleware that every HTTP request passes once the caller is authenticated (<c>HttpContext.User</c>
-    /// set, endpoint chosen) and before authorization and the function run. Shared libraries hook in here
-    /// (rate limiting does), so the host itself needs no knowledge of them.
-    /// </summary>
-    public FunctionsApplicationBuilder UseAfterAuthentication(Action<IApplicationBuilder> configure)
-    {
-        _afterAuthentication.Add(configure);
-        return this;
-    }
-
     public WebApplication Build()
     {
         var functions = _functions.ToArray();
         _web.Services.AddSingleton(new FunctionCatalog(functions));
+        _web.Services.AddFunctionPipeline();
         var app = _web.Build();
-        app.UseHttpPipeline(_afterAuthentication);
+        app.UseHttpPipeline();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
-        app.MapHttpFunctions(functions.OfType<HttpFunctionDescriptor>());
+        foreach (var function in functions)
+        {
+            function.Map(app);
+        }
         app.MapOpenApiDocument(functions.OfType<HttpFunctionDescriptor>().ToArray());
         app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(app, functions));
         return app;

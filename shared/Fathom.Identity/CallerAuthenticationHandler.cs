@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Fathom.Data;
-using Fathom.Functions;
-using Fathom.Functions.Hosting;
+using Fathom.Http;
+using Fathom.Redis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

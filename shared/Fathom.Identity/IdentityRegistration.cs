@@ -1,14 +1,16 @@
-using Fathom.Functions;
+using Fathom.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Fathom.Identity;
 
 public static class IdentityRegistration
 {
-    /// <summary>Token and API key authentication for functions at <see cref="AuthorizationLevel.User"/>.</summary>
-    public static FunctionsApplicationBuilder AddCallerAuthentication(this FunctionsApplicationBuilder builder)
+    /// <summary>Token and API key authentication for functions at <c>AuthorizationLevel.User</c>.</summary>
+    public static TBuilder AddCallerAuthentication<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddSingleton<SigningKeys>();
@@ -25,7 +27,7 @@ public static class IdentityRegistration
 
 /// <summary>
 /// API keys carry scopes: "write" allows everything, "read" only calls that change nothing. What a call needs is the
-/// endpoint's <see cref="RequiredScopeAttribute"/> (a function's comes from its method), else GET/HEAD need
+/// endpoint's <see cref="IRequiredScopeMetadata"/> (a function's comes from its <c>[RequiredScope]</c>), else GET/HEAD need
 /// "read" and other methods "write". Access tokens carry no scope limits.
 /// </summary>
 public sealed class ScopeAllowsMethodRequirement : IAuthorizationRequirement;
@@ -41,8 +43,8 @@ internal sealed class ScopeAllowsMethodHandler : AuthorizationHandler<ScopeAllow
             context.Succeed(requirement);
             return Task.CompletedTask;
         }
-        var needed = http?.GetEndpoint()?.Metadata.GetMetadata<RequiredScopeAttribute>()?.Scope ?? (http is null || HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? RequiredScopeAttribute.Read : RequiredScopeAttribute.Write);
-        if (user.HasClaim(CallerClaims.Scope, needed) || (needed == RequiredScopeAttribute.Read && user.HasClaim(CallerClaims.Scope, RequiredScopeAttribute.Write)))
+        var needed = http?.GetEndpoint()?.Metadata.GetMetadata<IRequiredScopeMetadata>()?.Scope ?? (http is null || HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? ApiKeyScopes.Read : ApiKeyScopes.Write);
+        if (user.HasClaim(CallerClaims.Scope, needed) || (needed == ApiKeyScopes.Read && user.HasClaim(CallerClaims.Scope, ApiKeyScopes.Write)))
         {
             context.Succeed(requirement);
         }

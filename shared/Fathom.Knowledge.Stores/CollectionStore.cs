@@ -1,5 +1,4 @@
 using Fathom.Data;
-using Fathom.Functions;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,4 +1,4 @@
-using Fathom.Functions.Streams;
+using Fathom.Redis.Streams;
 using StackExchange.Redis;
 
 namespace Fathom.Knowledge.Stores;

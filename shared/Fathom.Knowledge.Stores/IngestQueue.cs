@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using Microsoft.Extensions.Configuration;
 
 namespace Fathom.Knowledge.Stores;

@@ -1,8 +1,10 @@
 using Fathom.Data;
-using Fathom.Functions;
 using Fathom.Knowledge.Stores.Operations;
+using Fathom.Redis.Streams;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Pgvector.Npgsql;
 using Npgsql;
 
@@ -10,7 +12,8 @@ namespace Fathom.Knowledge.Stores;
 
 public static class KnowledgeStoreRegistration
 {
-    public static FunctionsApplicationBuilder AddKnowledgeStores(this FunctionsApplicationBuilder builder)
+    public static TBuilder AddKnowledgeStores<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.AddSystemDatabase();
         var efSearch = builder.Configuration.GetValue(ChunkStore.EfSearchSetting, ChunkStore.DefaultEfSearch);
@@ -22,7 +25,7 @@ public static class KnowledgeStoreRegistration
 #pragma warning disable NPG9001 // Npgsql's plugin API, the one pgvector itself uses.
         builder.AddVectorDatabase(source => source.AddTypeInfoResolverFactory(new VectorTypeInfoResolverFactory()));
 #pragma warning restore NPG9001
-        builder.SetDefault(IngestQueue.StreamSetting, IngestQueue.DefaultStream);
+        SetDefaultStream(builder.Configuration);
         builder.Services.AddSingleton<CollectionStore>();
         builder.Services.AddSingleton<DocumentStore>();
         builder.Services.AddSingleton(sp => new ChunkStore(sp.GetRequiredService<VectorDatabase>()) { EfSearch = efSearch });
@@ -31,19 +34,29 @@ public static class KnowledgeStoreRegistration
         builder.Services.AddSingleton<CollectionEmbedders>();
         builder.Services.AddSingleton<ChunkSearch>();
         builder.Services.AddSingleton<OperationsFigures>();
+        // The dead-letter suffix the stream trigger writes with (host.json extensions.redisStreams).
+        builder.Services.AddOptions<RedisStreamOptions>().BindConfiguration(RedisStreamOptions.Section);
         builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddSingleton<IngestBacklog>();
         return builder;
     }
 
     /// <summary>For apps that only hand documents to ingestion (Posts): collections, documents, the queue and intake, no vector store.</summary>
-    public static FunctionsApplicationBuilder AddKnowledgeIngestQueue(this FunctionsApplicationBuilder builder)
+    public static TBuilder AddKnowledgeIngestQueue<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
-        builder.SetDefault(IngestQueue.StreamSetting, IngestQueue.DefaultStream);
+        SetDefaultStream(builder.Configuration);
         builder.Services.AddSingleton<CollectionStore>();
         builder.Services.AddSingleton<DocumentStore>();
         builder.Services.AddSingleton<IngestQueue>();
         builder.Services.AddSingleton<DocumentIntake>();
         return builder;
     }
+
+    /// <summary>
+    /// The ingest stream's name when no setting gives one: a source inserted first, below host.json, local.settings.json
+    /// and the environment (what the host's <c>SetDefault</c> does), so the trigger's <c>%IngestStream%</c> resolves.
+    /// </summary>
+    private static void SetDefaultStream(IConfigurationManager configuration)
+        => configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new(IngestQueue.StreamSetting, IngestQueue.DefaultStream)] });
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using Fathom.Functions;
-using Fathom.Functions.Hosting;
+using Fathom.Http;
 using Fathom.Identity;
+using Fathom.Redis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,7 @@ namespace Fathom.RateLimiting;
 /// <c>Retry-After</c> when either is empty. Endpoints that take credentials but are not functions (MCP) are limited
 /// the same way; health and metrics endpoints pass freely.
 /// </summary>
-public sealed partial class RateLimitingMiddleware
+public sealed partial class RateLimitingMiddleware : IAfterAuthenticationMiddleware
 {
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
@@ -107,7 +107,7 @@ public sealed partial class RateLimitingMiddleware
     /// </summary>
     private static bool IsLimited(Endpoint? endpoint)
         => endpoint?.Metadata is { } metadata
-           && (metadata.GetMetadata<HttpFunctionDescriptor>() is not null
+           && (metadata.GetMetadata<IHttpFunctionMetadata>() is not null
                || (metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is not null && metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null));
 
     /// <summary>The decision, or null when Redis is known to be down.</summary>

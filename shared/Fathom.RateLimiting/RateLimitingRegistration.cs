@@ -1,6 +1,6 @@
-using Fathom.Functions;
-using Microsoft.AspNetCore.Builder;
+using Fathom.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Fathom.RateLimiting;
@@ -8,18 +8,16 @@ namespace Fathom.RateLimiting;
 public static class RateLimitingRegistration
 {
     /// <summary>Per-caller and per-IP limits on every HTTP function of the app, shared across replicas through Redis.</summary>
-    public static FunctionsApplicationBuilder AddRateLimiting(this FunctionsApplicationBuilder builder)
+    public static TBuilder AddRateLimiting<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddMetrics();
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
         builder.Services.AddSingleton<RateLimitingMiddleware>();
         builder.Services.AddHostedService<RedisWarmup>();
-        builder.UseAfterAuthentication(app =>
-        {
-            var middleware = app.ApplicationServices.GetRequiredService<RateLimitingMiddleware>();
-            app.Use((http, next) => middleware.InvokeAsync(http, next));
-        });
+        // The host runs it once the caller is known (IAfterAuthenticationMiddleware): limits are per user or API key.
+        builder.Services.AddSingleton<IAfterAuthenticationMiddleware>(sp => sp.GetRequiredService<RateLimitingMiddleware>());
         return builder;
     }
 }

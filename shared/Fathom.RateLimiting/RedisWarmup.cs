@@ -1,4 +1,4 @@
-using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using Microsoft.Extensions.Hosting;
 
 namespace Fathom.RateLimiting;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Fathom.Testing;
 
 namespace Auth.Functions.Tests;
 
@@ -14,11 +15,10 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         return (session, PlatformFixture.Client(fixture.Auth, session.AccessToken));
     }
 
-    private static async Task<JsonElement> CreateKeyAsync(HttpClient auth, string name, params string[] scopes)
+    private static async Task<CreatedKey> CreateKeyAsync(HttpClient auth, string name, params string[] scopes)
     {
         using var response = await auth.PostAsJsonAsync("/api/auth/keys", new { name, scopes });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        return await response.ReadAsync<CreatedKey>(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -27,19 +27,19 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         var (_, signedIn) = await SignedInAsync();
         using var auth = signedIn;
         var created = await CreateKeyAsync(auth, "laptop CLI", "read", "write");
-        var key = created.GetProperty("key").GetString()!;
-        var id = created.GetProperty("id").GetGuid();
+        var (id, key) = (created.Id, created.Key);
         Assert.StartsWith("fth_", key, StringComparison.Ordinal);
-        Assert.StartsWith(created.GetProperty("prefix").GetString()!, key, StringComparison.Ordinal);
+        Assert.StartsWith(created.Prefix, key, StringComparison.Ordinal);
 
         using var tasks = PlatformFixture.Client(fixture.Tasks, key);
         using var made = await tasks.PostAsJsonAsync("/api/tasks", new { title = "made with a key" });
         Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+        // Read as raw JSON: the point is that the secret is absent from the wire, not merely null.
         var list = await auth.GetFromJsonAsync<JsonElement>("/api/auth/keys");
-        var row = Assert.Single(list.GetProperty("items").EnumerateArray());
-        Assert.False(row.TryGetProperty("key", out _));
-        Assert.Equal(JsonValueKind.Null, row.GetProperty("revokedAt").ValueKind);
-        Assert.NotEqual(JsonValueKind.Null, row.GetProperty("lastUsedAt").ValueKind);
+        Assert.False(Assert.Single(list.GetProperty("items").EnumerateArray()).TryGetProperty("key", out _));
+        var row = Assert.Single((await auth.GetFromJsonAsync<KeyList>("/api/auth/keys"))!.Items);
+        Assert.Null(row.RevokedAt);
+        Assert.NotNull(row.LastUsedAt);
 
         using var revoke = await auth.DeleteAsync($"/api/auth/keys/{id}");
 
@@ -47,8 +47,8 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         using var after = await tasks.GetAsync("/api/tasks");
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, await fixture.StatusAsync(fixture.Users, "/api/users/me", key));
-        var revoked = await auth.GetFromJsonAsync<JsonElement>("/api/auth/keys");
-        Assert.NotEqual(JsonValueKind.Null, revoked.GetProperty("items")[0].GetProperty("revokedAt").ValueKind);
+        var revoked = await auth.GetFromJsonAsync<KeyList>("/api/auth/keys");
+        Assert.NotNull(revoked!.Items[0].RevokedAt);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
     {
         var (_, signedIn) = await SignedInAsync();
         using var auth = signedIn;
-        var key = (await CreateKeyAsync(auth, "dashboard", "read")).GetProperty("key").GetString()!;
+        var key = (await CreateKeyAsync(auth, "dashboard", "read")).Key;
         using var tasks = PlatformFixture.Client(fixture.Tasks, key);
 
         using var read = await tasks.GetAsync("/api/tasks");
@@ -67,7 +67,7 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, patch.StatusCode);
-        Assert.Equal(0, (await tasks.GetFromJsonAsync<JsonElement>("/api/tasks")).GetProperty("total").GetInt64());
+        Assert.Equal(0, (await tasks.GetFromJsonAsync<ListPage<JsonElement>>("/api/tasks"))!.Total);
     }
 
     [Fact]
@@ -78,16 +78,16 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         using var a = alice;
         using var b = bob;
         var created = await CreateKeyAsync(alice, "writer", "write");
-        using var withKey = PlatformFixture.Client(fixture.Auth, created.GetProperty("key").GetString());
+        using var withKey = PlatformFixture.Client(fixture.Auth, created.Key);
 
         using var mint = await withKey.PostAsJsonAsync("/api/auth/keys", new { name = "more", scopes = new[] { "write" } });
         using var list = await withKey.GetAsync("/api/auth/keys");
-        using var stolen = await bob.DeleteAsync($"/api/auth/keys/{created.GetProperty("id").GetGuid()}");
+        using var stolen = await bob.DeleteAsync($"/api/auth/keys/{created.Id}");
 
         Assert.Equal(HttpStatusCode.Forbidden, mint.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, await fixture.StatusAsync(fixture.Tasks, "/api/tasks", created.GetProperty("key").GetString()!));
+        Assert.Equal(HttpStatusCode.OK, await fixture.StatusAsync(fixture.Tasks, "/api/tasks", created.Key));
     }
 
     [Fact]
@@ -96,8 +96,7 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         var (_, signedIn) = await SignedInAsync();
         using var auth = signedIn;
         using var response = await auth.PostAsJsonAsync("/api/auth/keys", new { name = "admin", scopes = new[] { "admin" } });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("read, write", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("scopes")[0].GetString());
+        Assert.Contains("read, write", (await response.ReadAsync<Problem>(HttpStatusCode.BadRequest)).ErrorsOf("scopes")[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,3 +112,12 @@ public sealed class ApiKeyTests(PlatformFixture fixture)
         Assert.True(created.Headers.CacheControl?.NoStore, "a new key's response must say no-store");
     }
 }
+
+/// <summary>A new key as <c>POST /api/auth/keys</c> shows it, the only time its secret is shown.</summary>
+public sealed record CreatedKey(Guid Id, string Key, string Prefix);
+
+/// <summary>The caller's keys.</summary>
+public sealed record KeyList(IReadOnlyList<KeyRow> Items);
+
+/// <summary>A key as the list shows it.</summary>
+public sealed record KeyRow(Guid Id, string Name, string Prefix, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);

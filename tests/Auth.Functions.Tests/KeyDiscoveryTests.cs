@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Fathom.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -50,27 +50,32 @@ public sealed class KeyDiscoveryTests(PlatformFixture fixture)
         var garbage = await Introspect(service, "not.a.token");
         using var auth = PlatformFixture.Client(fixture.Auth, session.AccessToken);
         using var created = await auth.PostAsJsonAsync("/api/auth/keys", new { name = "svc", scopes = new[] { "read" } });
-        var key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+        var key = (await created.ReadAsync<CreatedKey>(HttpStatusCode.Created)).Key;
         var keyInfo = await Introspect(service, key);
         using var logout = await auth.PostAsJsonAsync("/api/auth/logout", new { refreshToken = session.RefreshToken });
         var afterLogout = await Introspect(service, session.AccessToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        Assert.True(live.GetProperty("active").GetBoolean());
-        Assert.Equal(userId.ToString(), live.GetProperty("sub").GetString());
-        Assert.True(live.GetProperty("exp").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        Assert.False(garbage.GetProperty("active").GetBoolean());
-        Assert.False(garbage.TryGetProperty("sub", out _));
-        Assert.True(keyInfo.GetProperty("active").GetBoolean());
-        Assert.Equal("read", keyInfo.GetProperty("scope").GetString());
-        Assert.Equal("api_key", keyInfo.GetProperty("token_type").GetString());
-        Assert.False(afterLogout.GetProperty("active").GetBoolean());
+        Assert.True(live.Active);
+        Assert.Equal(userId.ToString(), live.Sub);
+        Assert.True(live.Exp > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        // RFC 7662: an inactive token says nothing else about itself.
+        Assert.Equal(new Introspection(false, null, null, null, null), garbage);
+        Assert.Equal((true, "read", "api_key"), (keyInfo.Active, keyInfo.Scope, keyInfo.TokenType));
+        Assert.False(afterLogout.Active);
     }
 
-    private static async Task<JsonElement> Introspect(HttpClient client, string token)
+    private static async Task<Introspection> Introspect(HttpClient client, string token)
     {
         using var response = await client.PostAsJsonAsync("/api/auth/introspect", new { token });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        return await response.ReadAsync<Introspection>();
     }
+
+    /// <summary>An RFC 7662 introspection response (snake_case on the wire).</summary>
+    private sealed record Introspection(
+        bool Active,
+        string? Sub,
+        long? Exp,
+        string? Scope,
+        [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string? TokenType);
 }

@@ -27,7 +27,7 @@ public sealed class ClientsFixture : IAsyncLifetime
 
     public TestDatabase Database { get; private set; } = null!;
 
-    internal FakeModelServer Models { get; private set; } = null!;
+    internal FakeOpenAIServer Models { get; private set; } = null!;
 
     public FunctionAppProcess Knowledge { get; private set; } = null!;
 
@@ -43,7 +43,7 @@ public sealed class ClientsFixture : IAsyncLifetime
         Database = await TestDatabase.CreateAsync();
         var user = await TestIdentity.CreateUserAsync(Database.Source);
         ApiKey = await CreateApiKeyAsync(user, ["read", "write"]);
-        Models = await FakeModelServer.StartAsync();
+        Models = await FakeOpenAIServer.StartAsync();
         var settings = new Dictionary<string, string>(Identity.Settings)
         {
             ["PostgresConnection"] = Database.ConnectionString,
@@ -57,7 +57,7 @@ public sealed class ClientsFixture : IAsyncLifetime
             ["Embeddings__Endpoint"] = Models.BaseAddress,
             ["Embeddings__Model"] = "fake-embed",
             ["Embeddings__ApiKey"] = "test-key",
-            ["Embeddings__Dimension"] = FakeModelServer.Dimensions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Embeddings__Dimension"] = FakeOpenAIServer.DefaultDimensions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["AzureFunctionsJobHost__extensions__redisStreams__pollingInterval"] = "00:00:00.050",
             ["AzureFunctionsJobHost__extensions__redisStreams__visibilityTimeout"] = "00:00:01",
             // The suites use API keys, which name no issuer; tokens of TestIdentity would be refused.

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Text.Json.Nodes;
 using Fathom.Knowledge.Chunking;
 using Fathom.Knowledge.Embeddings;
+using Fathom.Testing;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
@@ -46,14 +47,14 @@ public sealed class OpenAIDotnetTests(ClientsFixture fixture, Xunit.Abstractions
     [Fact]
     public async Task A_chat_completion_answers_from_the_collection_lists_only_the_cited_source_and_counts_tokens()
     {
-        fixture.Models.ChatRequests.Clear();
+        fixture.Models.Clear();
         var chat = Client().GetChatClient(ClientsFixture.Collection);
         ChatMessage[] messages = [new SystemChatMessage("Answer briefly."), new UserChatMessage("What keeps a sailboat upright?")];
 
         var completion = (await chat.CompleteChatAsync(messages)).Value;
 
         var content = completion.Content[0].Text;
-        Assert.StartsWith(FakeModelServer.Answer, content, StringComparison.Ordinal);
+        Assert.StartsWith(FakeOpenAIServer.Answer, content, StringComparison.Ordinal);
         Assert.EndsWith("\n\nSources:\n[1] keel.txt", content, StringComparison.Ordinal);
         // sails.txt was retrieved and shown to the model as [2], but the answer does not cite it.
         Assert.Contains("sails.txt", Assert.Single(fixture.Models.ChatRequests).ToJsonString(), StringComparison.Ordinal);
@@ -67,7 +68,7 @@ public sealed class OpenAIDotnetTests(ClientsFixture fixture, Xunit.Abstractions
     [Fact]
     public async Task Earlier_turns_text_parts_and_sampling_parameters_reach_the_chat_model()
     {
-        fixture.Models.ChatRequests.Clear();
+        fixture.Models.Clear();
         var chat = Client().GetChatClient(ClientsFixture.Collection);
         ChatMessage[] messages =
         [
@@ -114,7 +115,7 @@ public sealed class OpenAIDotnetTests(ClientsFixture fixture, Xunit.Abstractions
         }
 
         var content = text.ToString();
-        Assert.Equal(FakeModelServer.Answer + "\n\nSources:\n[1] keel.txt", content);
+        Assert.Equal(FakeOpenAIServer.Answer + "\n\nSources:\n[1] keel.txt", content);
         Assert.Equal(ChatFinishReason.Stop, finish);
         Assert.NotNull(usage);
         Assert.Equal(Tokens("What keeps a sailboat upright?"), usage.InputTokenCount);
@@ -178,7 +179,7 @@ public sealed class OpenAIDotnetTests(ClientsFixture fixture, Xunit.Abstractions
         var fromTokens = (await client.GetEmbeddingClient("hashed").GenerateEmbeddingsAsync([new ReadOnlyMemory<int>(ids)], new EmbeddingGenerationOptions { Dimensions = 64 })).Value;
 
         Assert.Equal(2, fromCollection.Count);
-        Assert.All(fromCollection, e => Assert.Equal(FakeModelServer.Dimensions, e.ToFloats().Length));
+        Assert.All(fromCollection, e => Assert.Equal(FakeOpenAIServer.DefaultDimensions, e.ToFloats().Length));
         Assert.Equal(4, shortened.ToFloats().Length);
         // Exactly the vector Fathom's hashed embedder makes: nothing lost in the (base64) wire format.
         var expected = new HashedNgramEmbeddingGenerator(64).Embed("a keel beneath the hull");

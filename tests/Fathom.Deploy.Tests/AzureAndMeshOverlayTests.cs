@@ -17,7 +17,7 @@ public class AzureAndMeshOverlayTests
     [Theory]
     [InlineData("azure")]
     [InlineData("mesh")]
-    public void OverlayKeepsEveryBaseObjectAndTheNetworkPoliciesAndFitsTheModels(string overlay)
+    public void Overlay_keeps_every_base_object_and_the_NetworkPolicies_and_fits_the_models(string overlay)
     {
         var rendered = Render(overlay);
         var names = rendered.Select(o => $"{o.Kind}/{o.Name}").ToHashSet();
@@ -33,7 +33,7 @@ public class AzureAndMeshOverlayTests
     }
 
     [Fact]
-    public void AzureRunsEveryPodAsAWorkloadIdentityServiceAccount()
+    public void Azure_runs_every_pod_as_a_workload_identity_service_account()
     {
         var rendered = Render("azure");
         var accounts = rendered.Where(o => o.Kind == "ServiceAccount").ToDictionary(o => o.Name);
@@ -49,7 +49,7 @@ public class AzureAndMeshOverlayTests
     }
 
     [Fact]
-    public void AzureHasNoPasswordSecretsOnlyPasswordlessSettings()
+    public void Azure_has_no_password_secrets_only_passwordless_settings()
     {
         var rendered = Render("azure");
         Assert.DoesNotContain(rendered, o => o.Kind == "Secret");
@@ -75,7 +75,7 @@ public class AzureAndMeshOverlayTests
     }
 
     [Fact]
-    public void AzureRemovesExactlyTheThreeConnectionVariablesAndKeepsTheRest()
+    public void Azure_removes_exactly_the_three_connection_variables_and_keeps_the_rest()
     {
         string[] removed = ["PostgresConnection", "VectorStoreConnection", "RedisConnection"];
         var production = Render("production").Where(o => o.Kind == "Deployment").ToDictionary(o => o.Name);
@@ -87,7 +87,7 @@ public class AzureAndMeshOverlayTests
     }
 
     [Fact]
-    public void AzureScalerAuthenticationIsWhatKedaSupports()
+    public void Azure_scaler_authentication_is_what_keda_supports()
     {
         var rendered = Render("azure");
         // KEDA's redis-streams scaler takes username/password (and TLS) only: no podIdentity. Its Secret is KEDA's own.
@@ -100,7 +100,7 @@ public class AzureAndMeshOverlayTests
     }
 
     [Fact]
-    public void MeshPutsEveryPodInLinkerdWithStrictInboundPolicy()
+    public void Mesh_puts_every_pod_in_Linkerd_with_strict_inbound_policy()
     {
         var rendered = Render("mesh");
         var ns = rendered.Single(o => o.Kind == "Namespace");
@@ -118,7 +118,7 @@ public class AzureAndMeshOverlayTests
     }
 
     [Fact]
-    public void MeshLetsProxiesReachTheControlPlaneThroughTheDefaultDeny()
+    public void Mesh_lets_proxies_reach_the_control_plane_through_the_default_deny()
     {
         var policy = Render("mesh").Single(o => o.Kind == "NetworkPolicy" && o.Name == "allow-linkerd-control-plane-egress");
         Assert.Equal("linkerd", policy.Root.Str("spec", "egress", "0", "to", "0", "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));

@@ -35,7 +35,7 @@ public partial class ConsistencyTests
 
     [Theory]
     [MemberData(nameof(AppDirs))]
-    public void EveryFunctionAppIsDeployedWithServiceAndScaler(string dir)
+    public void Every_function_app_is_deployed_with_service_and_scaler(string dir)
     {
         var convention = Conventions.Apps.SingleOrDefault(a => a.Dir == dir);
         Assert.True(convention is not null, $"functions/{dir} is not in the function-app table of docs/conventions.md");
@@ -69,7 +69,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void NoDeploymentWithoutAnApp()
+    public void No_deployment_without_an_app()
     {
         var known = Conventions.Apps.Select(a => a.K8sName).ToHashSet();
         Assert.All(AppDeployments(), d => Assert.Contains(d.Name, known));
@@ -77,7 +77,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void AppsListenOn8080NamedHttp()
+    public void Apps_listen_on_8080_named_http()
     {
         foreach (var (owner, c) in FathomContainers().Where(x => x.Owner.Kind == "Deployment"))
         {
@@ -89,7 +89,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void HealthProbesUseTheConventionsPaths()
+    public void Health_probes_use_the_conventions_paths()
     {
         Assert.Equal("/health/live", Conventions.LivenessPath);
         Assert.Equal("/health/ready", Conventions.ReadinessPath);
@@ -113,7 +113,7 @@ public partial class ConsistencyTests
     private static readonly string[] CodeBindingSettings = ["IngestStream"];
 
     [Fact]
-    public void CodeBindingSettingsAreUsedByTheCode()
+    public void Code_binding_settings_are_used_by_the_code()
     {
         var code = string.Concat(Repo.CSharpSources(Repo.PathOf("functions")).Select(File.ReadAllText));
         foreach (var name in CodeBindingSettings.Where(n => !Conventions.DefinesSetting(n)))
@@ -123,7 +123,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void SettingNamesInManifestsAppearInConventions()
+    public void Setting_names_in_manifests_appear_in_conventions()
     {
         var names = new List<(string Where, string Name)>();
         foreach (var (owner, c) in FathomContainers())
@@ -154,7 +154,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void IngestionRunsOnlyTheIngestFunction()
+    public void Ingestion_runs_only_the_ingest_function()
     {
         var env = One("Deployment", "ingestion").Containers().Single().Maps("env");
         var selected = env.Where(e => (e.Str("name") ?? "").StartsWith("AzureFunctionsJobHost__functions__", StringComparison.Ordinal)).ToList();
@@ -165,7 +165,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void SecretsAreReferencedByDocumentedNames()
+    public void Secrets_are_referenced_by_documented_names()
     {
         var doc = File.ReadAllText(Repo.PathOf("k8s", "base", "secrets.example.md"));
         var referenced = new List<(Manifest Owner, string Secret)>();
@@ -191,7 +191,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void IngressRoutesEveryPublicPrefixToTheInterceptorAndBlocksIntrospection()
+    public void Ingress_routes_every_public_prefix_to_the_interceptor_and_blocks_introspection()
     {
         var ingress = One("Ingress", "fathom");
         Assert.Equal("nginx", ingress.Root.Str("spec", "ingressClassName"));
@@ -223,7 +223,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void LocalGatewayRoutesTheSamePrefixesAsTheIngress()
+    public void Local_gateway_routes_the_same_prefixes_as_the_Ingress()
     {
         // tools/Gateway stands in for the Ingress locally: a prefix missing there works in the cluster only.
         using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Repo.PathOf("tools", "Gateway", "appsettings.json")));
@@ -238,7 +238,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void InterceptorIsReachedThroughExternalNameServices()
+    public void Interceptor_is_reached_through_external_name_services()
     {
         foreach (var name in new[] { "fathom-interceptor", "auth-proxy" })
         {
@@ -253,7 +253,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void ServiceMonitorScrapesMetricsOnHttp()
+    public void ServiceMonitor_scrapes_metrics_on_http()
     {
         var monitor = One("ServiceMonitor", "fathom");
         Assert.Equal("fathom", monitor.Root.Str("spec", "selector", "matchLabels", "app.kubernetes.io/part-of"));
@@ -264,7 +264,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void MigrationJobRunsTheCliWithTheAppSecurityContext()
+    public void Migration_job_runs_the_cli_with_the_app_security_context()
     {
         var job = One("Job", "fathom-migrate");
         var c = Assert.Single(job.Containers());
@@ -276,7 +276,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void StatefulPartsHaveHeadlessServicesClaimsAndBudgets()
+    public void Stateful_parts_have_headless_services_claims_and_budgets()
     {
         var expected = new Dictionary<string, (string Image, string Port)>
         {
@@ -302,7 +302,7 @@ public partial class ConsistencyTests
     }
 
     [Fact]
-    public void NetworkPoliciesOpenOnlyTheNeededPaths()
+    public void NetworkPolicies_open_only_the_needed_paths()
     {
         var policies = Objects.Where(o => o.Kind == "NetworkPolicy").ToList();
 

@@ -50,7 +50,7 @@ public sealed class GitOpsTests : IDisposable
     private string[] Tags() => [.. File.ReadAllLines(Path.Combine(_dir, Overlay)).Where(l => l.TrimStart().StartsWith("newTag:", StringComparison.Ordinal)).Select(l => l.Trim())];
 
     [Fact]
-    public void DryRunShowsTheChangeAndLeavesTheTreeAndHistoryAsTheyWere()
+    public void Dry_run_shows_the_change_and_leaves_the_tree_and_history_as_they_were()
     {
         var before = File.ReadAllText(Path.Combine(_dir, Overlay));
         var head = Run("git", "rev-parse", "HEAD");
@@ -64,7 +64,7 @@ public sealed class GitOpsTests : IDisposable
     }
 
     [Fact]
-    public void ARealRunCommitsOnlyTheOverlaysImageTags()
+    public void A_real_run_commits_only_the_overlays_image_tags()
     {
         var before = File.ReadAllLines(Path.Combine(_dir, Overlay));
 
@@ -88,7 +88,7 @@ public sealed class GitOpsTests : IDisposable
     [InlineData("staging", "--gitops")]
     [InlineData("staging", "bad tag!", "--gitops")]
     [InlineData("staging", "1.4.2", "--dry-run")]
-    public void RefusesWhatItCannotDoWithoutChangingAnything(params string[] args)
+    public void Refuses_what_it_cannot_do_without_changing_anything(params string[] args)
     {
         var (code, output) = Try("bash", ["scripts/deploy.sh", .. args]);
 

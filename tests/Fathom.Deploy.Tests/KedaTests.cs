@@ -12,7 +12,7 @@ public partial class KedaTests
         ?? throw new Xunit.Sdk.XunitException($"missing {kind}/{name}");
 
     [Fact]
-    public void CustomResourcesUseOnlyDocumentedFields()
+    public void Custom_resources_use_only_documented_fields()
     {
         var custom = Objects.Where(o => KedaSchemas.ByType.ContainsKey($"{o.ApiVersion}/{o.Kind}")).ToList();
         Assert.Contains(custom, o => o.Kind == "InterceptorRoute");
@@ -49,7 +49,7 @@ public partial class KedaTests
 
     [Theory]
     [MemberData(nameof(HttpApps))]
-    public void HttpAppHasInterceptorRouteAndExternalPushScaledObject(string app)
+    public void Http_app_has_interceptor_route_and_external_push_ScaledObject(string app)
     {
         var conventions = Conventions.Apps.Single(a => a.K8sName == app);
         var route = One("InterceptorRoute", app);
@@ -74,7 +74,7 @@ public partial class KedaTests
     }
 
     [Fact]
-    public void InterceptorRoutesDoNotOverlap()
+    public void Interceptor_routes_do_not_overlap()
     {
         var claimed = Objects.Where(o => o.Kind == "InterceptorRoute")
             .SelectMany(o => o.Root.Maps("spec", "rules").SelectMany(r =>
@@ -85,7 +85,7 @@ public partial class KedaTests
     }
 
     [Fact]
-    public void IngestionScalesOnTheConventionsStreamAndGroup()
+    public void Ingestion_scales_on_the_conventions_stream_and_group()
     {
         var scaled = One("ScaledObject", "ingestion");
         var spec = scaled.Root.Map("spec");
@@ -123,7 +123,7 @@ public partial class KedaTests
     /// the names come from docs/conventions.md (checked above).
     /// </summary>
     [Fact]
-    public void StreamNamesMatchTheCode()
+    public void Stream_names_match_the_code()
     {
         var ingestion = Repo.PathOf("functions", "Ingestion");
         var appSources = Repo.CSharpSources(ingestion).ToList();
@@ -185,7 +185,7 @@ public partial class KedaTests
     }
 
     [Fact]
-    public void MaintenanceCronWindowsCoverTheTimers()
+    public void Maintenance_cron_windows_cover_the_timers()
     {
         var scaled = One("ScaledObject", "maintenance");
         Assert.Equal("0", scaled.Root.Str("spec", "minReplicaCount"));

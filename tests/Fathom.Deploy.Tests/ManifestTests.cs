@@ -23,7 +23,7 @@ public class ManifestTests
     };
 
     [Fact]
-    public void EveryYamlFileParses()
+    public void Every_yaml_file_parses()
     {
         var files = Repo.ManifestFiles();
         Assert.NotEmpty(files);
@@ -53,7 +53,7 @@ public class ManifestTests
     }
 
     [Fact]
-    public void OnlyKnownKindsAreUsed()
+    public void Only_known_kinds_are_used()
     {
         var known = CoreModels.Keys.Concat(KedaSchemas.ByType.Keys).ToHashSet();
         var unknown = Yaml.AllObjects().Where(o => !known.Contains($"{o.ApiVersion}/{o.Kind}")).Select(o => o.ToString()).ToList();
@@ -61,7 +61,7 @@ public class ManifestTests
     }
 
     [Fact]
-    public void CoreObjectsDeserializeStrictlyIntoTypedModels()
+    public void Core_objects_deserialize_strictly_into_typed_models()
     {
         // Base and keda objects, and the overlays' strategic-merge patches (partial objects).
         var objects = Repo.ManifestFiles().Where(f => !Yaml.IsKustomization(f)).SelectMany(Yaml.LoadManifests).ToList();
@@ -90,7 +90,7 @@ public class ManifestTests
     }
 
     [Fact]
-    public void StrictModeRejectsUnknownFields()
+    public void Strict_mode_rejects_unknown_fields()
     {
         // Guards the test above: a misspelt field must not be silently dropped.
         const string typo = """
@@ -106,7 +106,7 @@ public class ManifestTests
     }
 
     [Fact]
-    public void TypedModelsSeeTheIntendedValues()
+    public void Typed_models_see_the_intended_values()
     {
         // One end-to-end look through the typed model: the Auth Deployment.
         var auth = Yaml.AllObjects().Single(o => o.Kind == "Deployment" && o.Name == "auth");

@@ -42,7 +42,7 @@ public class OverlayTests
     [Theory]
     [InlineData("staging")]
     [InlineData("production")]
-    public void OverlayRendersEverything(string overlay)
+    public void Overlay_renders_everything(string overlay)
     {
         var rendered = Render(overlay);
         var baseAndKeda = Yaml.AllObjects().Where(o => o.Kind != "Application").ToList();
@@ -58,7 +58,7 @@ public class OverlayTests
     [Theory]
     [InlineData("staging", "staging.fathom.example.com", "main", "500m", "2")]
     [InlineData("production", "fathom.example.com", "0.1.0", "2", "10")]
-    public void OverlaySetsHostTagsLimitsAndReplicas(string overlay, string host, string tag, string appCpuLimit, string maxReplicas)
+    public void Overlay_sets_host_tags_limits_and_replicas(string overlay, string host, string tag, string appCpuLimit, string maxReplicas)
     {
         var rendered = Render(overlay);
 
@@ -86,7 +86,7 @@ public class OverlayTests
     }
 
     [Fact]
-    public void OverlaysDifferInLimitsOfTheStatefulParts()
+    public void Overlays_differ_in_limits_of_the_stateful_parts()
     {
         string Memory(string overlay) => One(Render(overlay), "StatefulSet", "postgres").Containers().Single().Str("resources", "limits", "memory")!;
         Assert.Equal("1Gi", Memory("staging"));
@@ -105,7 +105,7 @@ public class OverlayTests
     [InlineData("k8s/overlays/production")]
     [InlineData("k8s/overlays/azure")]
     [InlineData("k8s/overlays/mesh")]
-    public async Task RendererAgreesWithKubectlKustomize(string dir)
+    public async Task Renderer_agrees_with_kubectl_kustomize(string dir)
     {
         var kubectl = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Select(p => Path.Combine(p, "kubectl")).FirstOrDefault(File.Exists);
@@ -136,7 +136,7 @@ public class OverlayTests
     }
 
     [Fact]
-    public void ArgoAppsPointAtTheOverlaysWithAutomatedPruneAndSelfHeal()
+    public void Argo_apps_point_at_the_overlays_with_automated_prune_and_self_heal()
     {
         var root = Yaml.LoadManifests(Repo.PathOf("k8s", "argocd", "root.yaml")).Single();
         Assert.Equal("k8s/argocd/apps", root.Root.Str("spec", "source", "path"));

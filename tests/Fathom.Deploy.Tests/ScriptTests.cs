@@ -34,7 +34,7 @@ public class ScriptTests
     [InlineData("deploy.sh")]
     [InlineData("images.sh")]
     [InlineData("make-secrets.sh")]
-    public void ScriptPassesBashSyntaxCheck(string script)
+    public void Script_passes_bash_syntax_check(string script)
     {
         var (code, output) = Run("bash", ["-n", Repo.PathOf("scripts", script)]);
         Assert.True(code == 0, output);
@@ -42,7 +42,7 @@ public class ScriptTests
     }
 
     [Fact]
-    public void DeployRefusesUnknownEnvironments()
+    public void Deploy_refuses_unknown_environments()
     {
         var (code, output) = Run("bash", [Repo.PathOf("scripts", "deploy.sh"), "qa"]);
         Assert.Equal(2, code);
@@ -50,7 +50,7 @@ public class ScriptTests
     }
 
     [Fact]
-    public void DeployStopsWithAClearMessageWithoutACluster()
+    public void Deploy_stops_with_a_clear_message_without_a_cluster()
     {
         // A kubeconfig whose only cluster is a closed local port: never a real cluster, whatever this machine has.
         var dir = Directory.CreateTempSubdirectory("fathom-deploy-test");
@@ -89,7 +89,7 @@ public class ScriptTests
     }
 
     [Fact]
-    public void DockerfileBuildsAotOntoChiseledRuntimeDepsAsTheAppUser()
+    public void Dockerfile_builds_aot_onto_chiseled_runtime_deps_as_the_app_user()
     {
         var lines = File.ReadAllLines(Repo.PathOf("functions", "Dockerfile")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         Assert.Contains("ARG APP=Tasks", lines);

@@ -27,7 +27,7 @@ public class SecretScanTests
     }
 
     [Fact]
-    public void TheRepositoryHasNoCommittedSecret()
+    public void The_repository_has_no_committed_secret()
     {
         var (code, output) = Scan(Repo.Root);
         Assert.True(code == 0, output);

@@ -17,7 +17,7 @@ public partial class SecurityTests
     ];
 
     [Fact]
-    public void NoSecretInTheTreeHasValues()
+    public void No_secret_in_the_tree_has_values()
     {
         var withValues = new List<string>();
         foreach (var file in Repo.ManifestFiles())
@@ -43,7 +43,7 @@ public partial class SecurityTests
     }
 
     [Fact]
-    public void NoPrivateKeyOrConnectionPasswordInTheTree()
+    public void No_private_key_or_connection_password_in_the_tree()
     {
         var files = Repo.ManifestFiles().Concat(Directory.EnumerateFiles(Repo.PathOf("k8s"), "*.md", SearchOption.AllDirectories));
         var leaks = files.Where(f => LeakRegex().IsMatch(File.ReadAllText(f))).Select(Repo.Relative).ToList();
@@ -51,7 +51,7 @@ public partial class SecurityTests
     }
 
     [Fact]
-    public void EveryContainerRunsAsNonRootWithLimits()
+    public void Every_container_runs_as_non_root_with_limits()
     {
         var problems = new List<string>();
         var count = 0;
@@ -98,7 +98,7 @@ public partial class SecurityTests
     }
 
     [Fact]
-    public void FunctionAppsRunAsTheAppUserWithAWritableTmp()
+    public void Function_apps_run_as_the_app_user_with_a_writable_tmp()
     {
         foreach (var o in Yaml.AllObjects().Where(o => o.PodSpec() is not null && o.Containers().Any(c => (c.Str("image") ?? "").StartsWith("fathom/", StringComparison.Ordinal))))
         {
@@ -112,7 +112,7 @@ public partial class SecurityTests
     }
 
     [Fact]
-    public void EveryNamespaceWithWorkloadsHasDefaultDeny()
+    public void Every_namespace_with_workloads_has_default_deny()
     {
         foreach (var (source, objects) in Trees())
         {

@@ -1,5 +1,5 @@
 using Fathom.Functions;
-using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Configuration;

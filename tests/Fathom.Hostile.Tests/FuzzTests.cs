@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Fathom.Http;
 using Xunit.Abstractions;
 
 namespace Fathom.Hostile.Tests;

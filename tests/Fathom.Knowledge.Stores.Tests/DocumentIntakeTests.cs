@@ -1,7 +1,7 @@
 using System.Text;
 using Fathom.Data;
-using Fathom.Functions.Hosting;
 using Fathom.Knowledge.Embeddings;
+using Fathom.Redis;
 using Fathom.Testing;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Fathom.Functions.Streams;
+using Fathom.Redis.Streams;
 using Fathom.Knowledge.Stores;
 using StackExchange.Redis;
 

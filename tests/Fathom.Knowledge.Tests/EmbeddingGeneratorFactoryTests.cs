@@ -5,7 +5,7 @@ namespace Fathom.Knowledge.Tests;
 public sealed class EmbeddingGeneratorFactoryTests
 {
     [Fact]
-    public void DefaultOptionsGiveTheHashedEmbedderWith384Dimensions()
+    public void Default_options_give_the_hashed_embedder_with_384_dimensions()
     {
         using var generator = EmbeddingGeneratorFactory.Create(new EmbeddingOptions());
 
@@ -14,7 +14,7 @@ public sealed class EmbeddingGeneratorFactoryTests
     }
 
     [Fact]
-    public void HashedDimensionIsConfigurable()
+    public void Hashed_dimension_is_configurable()
     {
         using var generator = EmbeddingGeneratorFactory.Create(new EmbeddingOptions { Dimension = 128 });
 
@@ -22,7 +22,7 @@ public sealed class EmbeddingGeneratorFactoryTests
     }
 
     [Fact]
-    public void OpenAIWithoutModelOrKeyExplainsWhichSettingsAreMissing()
+    public void OpenAI_without_model_or_key_explains_which_settings_are_missing()
     {
         var error = Assert.Throws<InvalidOperationException>(() => EmbeddingGeneratorFactory.Create(new EmbeddingOptions { Provider = EmbeddingProvider.OpenAI }));
 
@@ -31,7 +31,7 @@ public sealed class EmbeddingGeneratorFactoryTests
     }
 
     [Fact]
-    public void BadEndpointIsReported()
+    public void Bad_endpoint_is_reported()
     {
         var problems = new EmbeddingOptions { Provider = EmbeddingProvider.OpenAI, Model = "m", Endpoint = "localhost:11434" }.Validate();
 
@@ -39,7 +39,7 @@ public sealed class EmbeddingGeneratorFactoryTests
     }
 
     [Fact]
-    public void OnnxWithoutModelPathIsReported()
+    public void Onnx_without_model_path_is_reported()
     {
         var error = Assert.Throws<InvalidOperationException>(() => EmbeddingGeneratorFactory.Create(new EmbeddingOptions { Provider = EmbeddingProvider.Onnx }));
 
@@ -47,7 +47,7 @@ public sealed class EmbeddingGeneratorFactoryTests
     }
 
     [Fact]
-    public void OnnxWithMissingModelFileNamesThePath()
+    public void Onnx_with_missing_model_file_names_the_path()
     {
         var folder = Path.Combine(Path.GetTempPath(), "fathom-no-model-" + Guid.NewGuid().ToString("N"));
 
@@ -61,7 +61,7 @@ public sealed class EmbeddingGeneratorFactoryTests
     [InlineData("OpenAI", EmbeddingProvider.OpenAI)]
     [InlineData("onnx", EmbeddingProvider.Onnx)]
     [InlineData("", EmbeddingProvider.Hashed)]
-    public void ProviderNamesParse(string value, EmbeddingProvider expected)
+    public void Provider_names_parse(string value, EmbeddingProvider expected)
     {
         Assert.True(EmbeddingOptions.TryParseProvider(value, out var provider));
         Assert.Equal(expected, provider);

@@ -25,7 +25,7 @@ public sealed class EvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void LoadsCorpusQueriesAndGradedQrels()
+    public void Loads_corpus_queries_and_graded_qrels()
     {
         WriteDataset(
             "{\"_id\": \"d1\", \"title\": \"One\", \"text\": \"first\"}\n{\"_id\": \"d2\", \"text\": \"second\"}\n\n",
@@ -43,7 +43,7 @@ public sealed class EvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void BadLineIsReportedWithFileAndLineNumber()
+    public void Bad_line_is_reported_with_file_and_line_number()
     {
         WriteDataset("{\"_id\": \"d1\", \"text\": \"ok\"}\n{\"_id\": \"d2\"}\n", "", "query-id\tcorpus-id\tscore\n");
 
@@ -54,7 +54,7 @@ public sealed class EvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void RecallCountsRelevantDocumentsInTheTopK()
+    public void Recall_counts_relevant_documents_in_the_top_k()
     {
         var judgements = new Dictionary<string, int> { ["a"] = 1, ["b"] = 2, ["c"] = 0, ["d"] = 1 };
 
@@ -65,7 +65,7 @@ public sealed class EvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void NdcgUsesGradedGainsAndLogDiscount()
+    public void Ndcg_uses_graded_gains_and_log_discount()
     {
         var judgements = new Dictionary<string, int> { ["a"] = 3, ["b"] = 2, ["c"] = 1 };
 
@@ -81,7 +81,7 @@ public sealed class EvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void ShippedEvaluationSetLoadsAndEveryJudgementPointsAtADocument()
+    public void Shipped_evaluation_set_loads_and_every_judgement_points_at_a_document()
     {
         var dataset = BeirDataset.Load(Path.Combine(AppContext.BaseDirectory, "EvaluationSet"));
 
@@ -98,7 +98,7 @@ public sealed class EvaluationTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task HashedEmbedderFindsKeywordQueriesInTheEvaluationSet()
+    public async Task Hashed_embedder_finds_keyword_queries_in_the_evaluation_set()
     {
         var dataset = BeirDataset.Load(Path.Combine(AppContext.BaseDirectory, "EvaluationSet"));
         using var embedder = new HashedNgramEmbeddingGenerator();

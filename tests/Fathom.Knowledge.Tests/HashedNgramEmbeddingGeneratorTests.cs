@@ -23,7 +23,7 @@ public sealed class HashedNgramEmbeddingGeneratorTests
     private static float Norm(float[] v) => MathF.Sqrt(v.Sum(x => x * x));
 
     [Fact]
-    public async Task EmbeddingsAreUnitLengthWithTheConfiguredDimensionAndModelId()
+    public async Task Embeddings_are_unit_length_with_the_configured_dimension_and_model_id()
     {
         using var generator = new HashedNgramEmbeddingGenerator(256);
 
@@ -41,7 +41,7 @@ public sealed class HashedNgramEmbeddingGeneratorTests
     }
 
     [Fact]
-    public void SameTextGivesSameVectorAcrossInstances()
+    public void Same_text_gives_same_vector_across_instances()
     {
         var first = new HashedNgramEmbeddingGenerator().Embed("Deterministic embeddings keep stored vectors valid.");
         var second = new HashedNgramEmbeddingGenerator().Embed("Deterministic embeddings keep stored vectors valid.");
@@ -50,7 +50,7 @@ public sealed class HashedNgramEmbeddingGeneratorTests
     }
 
     [Fact]
-    public void VectorsAreStableAcrossProcesses()
+    public void Vectors_are_stable_across_processes()
     {
         // Pinned values: a per-process hash (string.GetHashCode) or any change to the features would
         // change them, and every vector already stored in a collection would silently stop matching.
@@ -61,7 +61,7 @@ public sealed class HashedNgramEmbeddingGeneratorTests
     }
 
     [Fact]
-    public void SimilarTextsAreCloserThanUnrelatedOnes()
+    public void Similar_texts_are_closer_than_unrelated_ones()
     {
         var generator = new HashedNgramEmbeddingGenerator();
         var query = generator.Embed("how to reset a forgotten password");
@@ -75,7 +75,7 @@ public sealed class HashedNgramEmbeddingGeneratorTests
     }
 
     [Fact]
-    public void CaseAndStopWordsDoNotChangeTheVector()
+    public void Case_and_stop_words_do_not_change_the_vector()
     {
         var generator = new HashedNgramEmbeddingGenerator();
 
@@ -83,7 +83,7 @@ public sealed class HashedNgramEmbeddingGeneratorTests
     }
 
     [Fact]
-    public async Task ThousandSmallDocumentsEmbedQuickly()
+    public async Task Thousand_small_documents_embed_quickly()
     {
         using var generator = new HashedNgramEmbeddingGenerator();
         var documents = Enumerable.Range(0, 1000).Select(i => $"Document {i} talks about topic {i % 37} with a few more words for realism, like search and ranking.").ToList();
@@ -97,7 +97,7 @@ public sealed class HashedNgramEmbeddingGeneratorTests
     }
 
     [Fact]
-    public async Task RequestingAnotherDimensionFails()
+    public async Task Requesting_another_dimension_fails()
     {
         using var generator = new HashedNgramEmbeddingGenerator(384);
 

@@ -40,7 +40,7 @@ public sealed class OnnxEmbeddingGeneratorTests : IDisposable
     }
 
     [Fact]
-    public async Task MeanPoolsTokenVectorsOverTheAttentionMaskAndNormalises()
+    public async Task Mean_pools_token_vectors_over_the_attention_mask_and_normalises()
     {
         using var generator = EmbeddingGeneratorFactory.Create(new EmbeddingOptions { Provider = EmbeddingProvider.Onnx, ModelPath = _folder, Dimension = 4 });
 
@@ -57,7 +57,7 @@ public sealed class OnnxEmbeddingGeneratorTests : IDisposable
     }
 
     [Fact]
-    public async Task LongTextIsTruncatedToMaxTokens()
+    public async Task Long_text_is_truncated_to_max_tokens()
     {
         using var generator = new OnnxEmbeddingGenerator(Path.Combine(_folder, "model.onnx"), maxTokens: 4);
 
@@ -68,7 +68,7 @@ public sealed class OnnxEmbeddingGeneratorTests : IDisposable
     }
 
     [Fact]
-    public void ModelFolderWithoutVocabularyIsReported()
+    public void Model_folder_without_vocabulary_is_reported()
     {
         File.Delete(Path.Combine(_folder, "vocab.txt"));
 
@@ -78,7 +78,7 @@ public sealed class OnnxEmbeddingGeneratorTests : IDisposable
     }
 
     [Fact]
-    public void MeanPoolIgnoresMaskedTokens()
+    public void Mean_pool_ignores_masked_tokens()
     {
         // batch 2, sequence 3, hidden 2
         float[] hidden = [1, 2, 3, 4, 50, 50, /* row 2 */ 2, 2, 4, 4, 6, 6];
@@ -91,7 +91,7 @@ public sealed class OnnxEmbeddingGeneratorTests : IDisposable
     }
 
     [Fact]
-    public void MeanPoolOfFullyMaskedRowIsZeroAndNormaliseKeepsZero()
+    public void Mean_pool_of_fully_masked_row_is_zero_and_normalise_keeps_zero()
     {
         var pooled = SentenceEmbeddingPooling.MeanPool([5f, 5f], [0L], batchSize: 1, sequenceLength: 1, hiddenSize: 2);
         SentenceEmbeddingPooling.L2Normalize(pooled[0]);

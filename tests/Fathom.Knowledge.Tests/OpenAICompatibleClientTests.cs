@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Fathom.Testing;
 using Fathom.Knowledge.Embeddings;
 using Microsoft.Extensions.AI;
 
@@ -7,13 +7,13 @@ namespace Fathom.Knowledge.Tests;
 public sealed class OpenAICompatibleClientTests
 {
     [Fact]
-    public async Task EmbedderFromOptionsCallsTheServerAndReturnsItsVectors()
+    public async Task Embedder_from_options_calls_the_server_and_returns_its_vectors()
     {
-        await using var server = await OpenAICompatibleServer.StartAsync(dimension: 6);
+        await using var server = await FakeOpenAIServer.StartAsync();
         using var generator = EmbeddingGeneratorFactory.Create(new EmbeddingOptions
         {
             Provider = EmbeddingProvider.OpenAI,
-            Endpoint = server.BaseAddress.ToString(), // no /v1: the factory adds it
+            Endpoint = server.Root.ToString(), // no /v1: the factory adds it
             Model = "test-embedding",
             ApiKey = "sk-test",
             Dimension = 6,
@@ -21,42 +21,41 @@ public sealed class OpenAICompatibleClientTests
 
         var embeddings = await generator.GenerateAsync(["alpha", "beta gamma"]);
 
-        Assert.Equal(OpenAICompatibleServer.VectorFor("alpha", 0, 6), embeddings[0].Vector.ToArray());
-        Assert.Equal(OpenAICompatibleServer.VectorFor("beta gamma", 1, 6), embeddings[1].Vector.ToArray());
+        Assert.Equal(FakeOpenAIServer.VectorFor("alpha", 6), embeddings[0].Vector.ToArray());
+        Assert.Equal(FakeOpenAIServer.VectorFor("beta gamma", 6), embeddings[1].Vector.ToArray());
         var request = Assert.Single(server.Requests);
         Assert.Equal("/v1/embeddings", request.Path);
         Assert.Equal("Bearer sk-test", request.Authorization);
-        using var body = JsonDocument.Parse(request.Body);
-        Assert.Equal("test-embedding", body.RootElement.GetProperty("model").GetString());
-        Assert.Equal(["alpha", "beta gamma"], body.RootElement.GetProperty("input").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(6, body.RootElement.GetProperty("dimensions").GetInt32());
+        Assert.Equal("test-embedding", request.Body["model"]!.GetValue<string>());
+        Assert.Equal(["alpha", "beta gamma"], request.Body["input"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal(6, request.Body["dimensions"]!.GetValue<int>());
     }
 
     [Fact]
-    public async Task EndpointWithV1PathAndNoKeyWorksForLocalServers()
+    public async Task Endpoint_with_V1_path_and_no_key_works_for_local_servers()
     {
-        await using var server = await OpenAICompatibleServer.StartAsync(dimension: 4);
+        await using var server = await FakeOpenAIServer.StartAsync();
         using var generator = OpenAICompatibleClientFactory.CreateEmbeddingGenerator(new EmbeddingOptions
         {
             Provider = EmbeddingProvider.OpenAI,
-            Endpoint = new Uri(server.BaseAddress, "/v1").ToString(),
+            Endpoint = server.BaseAddress,
             Model = "nomic-embed-text",
         });
 
         var embedding = await generator.GenerateAsync("hello");
 
-        Assert.Equal(OpenAICompatibleServer.VectorFor("hello", 0, 4), embedding.Vector.ToArray());
+        Assert.Equal(FakeOpenAIServer.VectorFor("hello", FakeOpenAIServer.DefaultDimensions), embedding.Vector.ToArray());
         Assert.Equal("/v1/embeddings", Assert.Single(server.Requests).Path);
     }
 
     [Fact]
-    public async Task VectorsOfTheWrongSizeAreRejectedWithAClearMessage()
+    public async Task Vectors_of_the_wrong_size_are_rejected_with_a_clear_message()
     {
-        await using var server = await OpenAICompatibleServer.StartAsync(dimension: 3);
+        await using var server = await FakeOpenAIServer.StartAsync(fixedDimensions: 3);
         using var generator = EmbeddingGeneratorFactory.Create(new EmbeddingOptions
         {
             Provider = EmbeddingProvider.OpenAI,
-            Endpoint = server.BaseAddress.ToString(),
+            Endpoint = server.Root.ToString(),
             Model = "test-embedding",
             Dimension = 8,
         });
@@ -67,22 +66,24 @@ public sealed class OpenAICompatibleClientTests
     }
 
     [Fact]
-    public async Task ChatClientFromOptionsGetsAnAnswerFromTheServer()
+    public async Task Chat_client_from_options_gets_an_answer_from_the_server()
     {
-        await using var server = await OpenAICompatibleServer.StartAsync(dimension: 4);
-        using var chat = OpenAICompatibleClientFactory.TryCreateChatClient(new ChatModelOptions { Endpoint = server.BaseAddress.ToString(), Model = "test-chat", ApiKey = "sk-chat" });
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var chat = OpenAICompatibleClientFactory.TryCreateChatClient(new ChatModelOptions { Endpoint = server.Root.ToString(), Model = "test-chat", ApiKey = "sk-chat" });
 
         Assert.NotNull(chat);
         var response = await chat.GetResponseAsync("What is Fathom?");
 
-        Assert.Equal("You asked: What is Fathom?", response.Text);
+        Assert.Equal(FakeOpenAIServer.Answer, response.Text);
         var request = Assert.Single(server.Requests);
         Assert.Equal("/v1/chat/completions", request.Path);
         Assert.Equal("Bearer sk-chat", request.Authorization);
+        Assert.Equal("test-chat", request.Body["model"]!.GetValue<string>());
+        Assert.Contains("What is Fathom?", request.Body["messages"]!.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void UnconfiguredChatGivesNoClient()
+    public void Unconfigured_chat_gives_no_client()
     {
         Assert.Null(OpenAICompatibleClientFactory.TryCreateChatClient(new ChatModelOptions()));
     }
@@ -92,13 +93,13 @@ public sealed class OpenAICompatibleClientTests
     [InlineData("https://myres.cognitiveservices.azure.com", true)]
     [InlineData("https://api.openai.com/v1", false)]
     [InlineData("http://localhost:11434/v1", false)]
-    public void AzureEndpointsAreRecognisedByHost(string endpoint, bool azure)
+    public void Azure_endpoints_are_recognised_by_host(string endpoint, bool azure)
     {
         Assert.Equal(azure, OpenAICompatibleClientFactory.IsAzureOpenAIEndpoint(new Uri(endpoint)));
     }
 
     [Fact]
-    public void AzureEndpointWithoutKeyBuildsAnEmbedderWithoutCallingAnything()
+    public void Azure_endpoint_without_key_builds_an_embedder_without_calling_anything()
     {
         // DefaultAzureCredential only acquires a token on the first request, so construction works offline.
         using var generator = EmbeddingGeneratorFactory.Create(new EmbeddingOptions

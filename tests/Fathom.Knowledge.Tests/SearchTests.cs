@@ -5,7 +5,7 @@ namespace Fathom.Knowledge.Tests;
 public sealed class SearchTests
 {
     [Fact]
-    public void RrfAddsReciprocalRanksAcrossLists()
+    public void Rrf_adds_reciprocal_ranks_across_lists()
     {
         IReadOnlyList<string> vector = ["a", "b", "c"];
         IReadOnlyList<string> fulltext = ["c", "a", "d"];
@@ -21,7 +21,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void RrfUsesKeysAndBreaksTiesDeterministically()
+    public void Rrf_uses_keys_and_breaks_ties_deterministically()
     {
         IReadOnlyList<(int Id, string Source)> first = [(1, "v"), (2, "v")];
         IReadOnlyList<(int Id, string Source)> second = [(2, "f"), (1, "f"), (1, "f")];
@@ -35,7 +35,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void RelativeFusionScalesEachListByItsBestAndWeighsThem()
+    public void Relative_fusion_scales_each_list_by_its_best_and_weighs_them()
     {
         IReadOnlyList<(string Id, double Score)> vector = [("a", 0.40), ("b", 0.30), ("c", -0.1)];
         IReadOnlyList<(string Id, double Score)> fulltext = [("c", 12.0), ("a", 3.0)];
@@ -49,7 +49,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void RelativeFusionBreaksTiesByBestRankAndCountsARepeatOnce()
+    public void Relative_fusion_breaks_ties_by_best_rank_and_counts_a_repeat_once()
     {
         IReadOnlyList<(string Id, double Score)> first = [("x", 2.0), ("y", 1.0), ("y", 1.0)];
         IReadOnlyList<(string Id, double Score)> second = [("y", 5.0), ("x", 2.5)];
@@ -63,7 +63,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void SnippetMarksWholeWordMatchesCaseInsensitively()
+    public void Snippet_marks_whole_word_matches_case_insensitively()
     {
         var snippet = SnippetHighlighter.Highlight("Fathom indexes Documents; the index is searchable. Reindexing is separate.", "index documents");
 
@@ -71,7 +71,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void SnippetEscapesHtmlInTheChunkButKeepsMarks()
+    public void Snippet_escapes_html_in_the_chunk_but_keeps_marks()
     {
         var snippet = SnippetHighlighter.Highlight("Click <script>alert('x')</script> & see the alert.", "alert");
 
@@ -80,7 +80,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void SnippetPicksTheWindowWithTheMostQueryTerms()
+    public void Snippet_picks_the_window_with_the_most_query_terms()
     {
         var filler = string.Join(' ', Enumerable.Repeat("lorem ipsum dolor sit amet", 30));
         var text = $"{filler} pgvector mentioned once. {filler} Hybrid search fuses pgvector similarity with full-text rank. {filler}";
@@ -94,7 +94,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void SnippetWithoutMatchesShowsTheStart()
+    public void Snippet_without_matches_shows_the_start()
     {
         var text = string.Join(' ', Enumerable.Repeat("word", 200));
 
@@ -106,7 +106,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void ExtractiveAnswerQuotesMatchingSentencesWithCitations()
+    public void Extractive_answer_quotes_matching_sentences_with_citations()
     {
         AnswerSource[] sources =
         [
@@ -127,7 +127,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void ExtractiveAnswerDoesNotRepeatSentencesFromOverlappingChunks()
+    public void Extractive_answer_does_not_repeat_sentences_from_overlapping_chunks()
     {
         AnswerSource[] sources =
         [
@@ -141,7 +141,7 @@ public sealed class SearchTests
     }
 
     [Fact]
-    public void ExtractiveAnswerSaysSoWhenNothingMatches()
+    public void Extractive_answer_says_so_when_nothing_matches()
     {
         var answer = ExtractiveAnswerer.Answer("What is the capital of Peru?", [new AnswerSource(1, "Fathom is a RAG platform.")]);
 

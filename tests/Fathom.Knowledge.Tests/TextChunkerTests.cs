@@ -36,7 +36,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void NoChunkExceedsChunkSizeAndPositionsAreConsecutive()
+    public void No_chunk_exceeds_chunk_size_and_positions_are_consecutive()
     {
         var chunker = new TextChunker(new ChunkingOptions { ChunkSize = 120, ChunkOverlap = 20 });
         var document = new ParsedDocument([new DocumentSection(Essay(30, 1), Heading: "Essay")]);
@@ -56,7 +56,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void ChunksEndAtSentenceOrParagraphBoundaries()
+    public void Chunks_end_at_sentence_or_paragraph_boundaries()
     {
         var chunker = new TextChunker(new ChunkingOptions { ChunkSize = 150, ChunkOverlap = 0 });
         var text = Essay(20, 2);
@@ -69,7 +69,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void ConsecutiveChunksOfASectionShareAboutChunkOverlapTokens()
+    public void Consecutive_chunks_of_a_section_share_about_chunk_overlap_tokens()
     {
         const int overlap = 30;
         var chunker = new TextChunker(new ChunkingOptions { ChunkSize = 100, ChunkOverlap = overlap });
@@ -86,7 +86,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void ChunksKeepPageAndHeadingAndNeverSpanSections()
+    public void Chunks_keep_page_and_heading_and_never_span_sections()
     {
         var chunker = new TextChunker(new ChunkingOptions { ChunkSize = 80, ChunkOverlap = 10 });
         var document = new ParsedDocument(
@@ -108,7 +108,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void SameInputGivesSameChunks()
+    public void Same_input_gives_same_chunks()
     {
         var document = new ParsedDocument([new DocumentSection(Essay(12, 6), 1, "A"), new DocumentSection(Essay(5, 7), 2, "B")]);
         var options = new ChunkingOptions { ChunkSize = 90, ChunkOverlap = 15 };
@@ -120,7 +120,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void WordLongerThanAChunkIsCutWithinLimits()
+    public void Word_longer_than_a_chunk_is_cut_within_limits()
     {
         var chunker = new TextChunker(new ChunkingOptions { ChunkSize = 32, ChunkOverlap = 0 });
         var blob = string.Concat(Enumerable.Repeat("QmFzZTY0IGRhdGEgdGhhdCBuZXZlciBlbmRz", 20));
@@ -133,7 +133,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void LargeDocumentIsChunkedInSeconds()
+    public void Large_document_is_chunked_in_seconds()
     {
         // About 1 MB in one section: the chunker must not re-tokenise the rest of the section per chunk.
         var text = Essay(1200, 8);
@@ -149,7 +149,7 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
-    public void ShortSectionIsOneChunk()
+    public void Short_section_is_one_chunk()
     {
         var chunks = new TextChunker(new ChunkingOptions()).Split(new ParsedDocument([new DocumentSection("Hello world.")]));
 
@@ -161,7 +161,7 @@ public sealed class TextChunkerTests
     [InlineData(4, 0)]
     [InlineData(100, 51)]
     [InlineData(100, -1)]
-    public void InvalidSettingsAreRejectedWithAMessage(int size, int overlap)
+    public void Invalid_settings_are_rejected_with_a_message(int size, int overlap)
     {
         var options = new ChunkingOptions { ChunkSize = size, ChunkOverlap = overlap };
 

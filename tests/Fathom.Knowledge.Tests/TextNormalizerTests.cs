@@ -5,7 +5,7 @@ namespace Fathom.Knowledge.Tests;
 public sealed class TextNormalizerTests
 {
     [Fact]
-    public void ComposesToNfcSoEqualLookingTextIsEqual()
+    public void Composes_to_nfc_so_equal_looking_text_is_equal()
     {
         var decomposed = "Cafe\u0301 re\u0301sume\u0301";
 
@@ -15,7 +15,7 @@ public sealed class TextNormalizerTests
     }
 
     [Fact]
-    public void RemovesControlAndInvisibleCharactersAndCollapsesSpaces()
+    public void Removes_control_and_invisible_characters_and_collapses_spaces()
     {
         var normalized = TextNormalizer.Normalize("\uFEFFa\u0000b \t\u00A0 c\u200Bd\u00ADe\u001Bf   ");
 
@@ -23,7 +23,7 @@ public sealed class TextNormalizerTests
     }
 
     [Fact]
-    public void KeepsLineBreaksAndOneBlankLineBetweenParagraphs()
+    public void Keeps_line_breaks_and_one_blank_line_between_paragraphs()
     {
         var normalized = TextNormalizer.Normalize("  line one  \r\n   line two\r\r\n \n\n\n\fpage two\u2029last");
 
@@ -31,7 +31,7 @@ public sealed class TextNormalizerTests
     }
 
     [Fact]
-    public void LoneSurrogatesDoNotBreakNormalisation()
+    public void Lone_surrogates_do_not_break_normalisation()
     {
         var normalized = TextNormalizer.Normalize("bad \uD800 surrogate \U0001F600");
 
@@ -39,7 +39,7 @@ public sealed class TextNormalizerTests
     }
 
     [Fact]
-    public void SentenceSplitterKeepsAbbreviationsAndInitialsTogether()
+    public void Sentence_splitter_keeps_abbreviations_and_initials_together()
     {
         var sentences = SentenceSplitter.Split("Dr. Smith met J. R. Jones at 3.30 today. It went well! Did it?\n\nNew paragraph without stop");
 
@@ -64,13 +64,13 @@ public sealed class CanonicalCompositionTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ComposesLikeTheUnicodeStandard(string input, string expected)
+    public void Composes_like_the_Unicode_standard(string input, string expected)
     {
         Assert.Equal(expected, CanonicalComposition.ToNfc(input));
     }
 
     [Fact]
-    public void MatchesReferenceVectorsFromPythonUnicodedata()
+    public void Matches_reference_vectors_from_python_unicodedata()
     {
         var failures = new List<string>();
         var checkedCount = 0;

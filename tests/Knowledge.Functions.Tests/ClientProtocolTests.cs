@@ -15,7 +15,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
     {
         var alice = fixture.ClientFor(fixture.Alice);
         var collection = await CreateCollectionAsync(alice, name);
-        var id = (await UploadAsync(alice, collection, ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun."))))[0].GetProperty("id").GetGuid();
+        var id = (await UploadAsync(alice, collection, ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun."))))[0].Id;
         await WaitSettledAsync(alice, collection, id);
         return (alice, collection);
     }
@@ -50,7 +50,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
             ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun.")),
             ("saturn.txt", SampleDocuments.Text("Saturn wears wide rings of ice and rock."))))
         {
-            await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
+            await WaitSettledAsync(alice, collection, doc.Id);
         }
 
         var retrieved = await SearchAsync(alice, collection, "Why do comets have tails?", "hybrid", 5);
@@ -58,7 +58,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
         var content = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
 
         // Both passages are offered as sources; the answer quotes only the first.
-        Assert.Equal(2, retrieved.GetProperty("results").GetArrayLength());
+        Assert.Equal(2, retrieved.Results.Count);
         Assert.Contains("[1]", content.Split("\n\nSources:")[0], StringComparison.Ordinal);
         Assert.EndsWith("\n\nSources:\n[1] comets.txt", content, StringComparison.Ordinal);
         Assert.DoesNotContain("saturn.txt", content, StringComparison.Ordinal);

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fathom.Testing;
 using Xunit.Abstractions;
@@ -101,9 +100,9 @@ public sealed partial class ConcurrentUseTests(KnowledgeFixture fixture, ITestOu
             }
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
-                foreach (var document in (await response.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None)).GetProperty("documents").EnumerateArray())
+                foreach (var document in (await response.Content.ReadFromJsonAsync<Upload>(CancellationToken.None))!.Documents)
                 {
-                    me.Documents[document.GetProperty("id").GetGuid()] = true;
+                    me.Documents[document.Id] = true;
                 }
             }
             await Task.Delay(250, CancellationToken.None);
@@ -134,11 +133,11 @@ public sealed partial class ConcurrentUseTests(KnowledgeFixture fixture, ITestOu
         {
             return;
         }
-        foreach (var hit in (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray())
+        foreach (var hit in (await response.Content.ReadFromJsonAsync<SearchResults>())!.Results)
         {
-            if (hit.GetProperty("text").GetString()!.Contains(other.Marker, StringComparison.Ordinal) || other.Documents.ContainsKey(hit.GetProperty("documentId").GetGuid()))
+            if (hit.Text.Contains(other.Marker, StringComparison.Ordinal) || other.Documents.ContainsKey(hit.DocumentId))
             {
-                problems.Add($"{me.Name} saw {other.Name}'s document {hit.GetProperty("documentId")}");
+                problems.Add($"{me.Name} saw {other.Name}'s document {hit.DocumentId}");
             }
         }
     }

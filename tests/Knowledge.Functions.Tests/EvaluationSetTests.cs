@@ -16,7 +16,7 @@ public sealed class EvaluationSetTests(KnowledgeFixture fixture)
         var uploaded = await UploadAsync(alice, collection, dataset.Corpus.Values.Select(d => ($"{d.Id}.txt", SampleDocuments.Text($"{d.Title}\n\n{d.Text}"))).ToArray());
         foreach (var doc in uploaded)
         {
-            await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
+            await WaitSettledAsync(alice, collection, doc.Id);
         }
 
         var ndcg = new Dictionary<string, double>();
@@ -24,8 +24,8 @@ public sealed class EvaluationSetTests(KnowledgeFixture fixture)
         {
             var evaluation = await dataset.EvaluateAsync(async (query, ct) =>
             {
-                var results = (await SearchAsync(alice, collection, query.Text, mode, 10)).GetProperty("results").EnumerateArray();
-                return results.Select(r => Path.GetFileNameWithoutExtension(r.GetProperty("documentName").GetString()!)).Distinct().ToList() as IReadOnlyList<string>;
+                var results = (await SearchAsync(alice, collection, query.Text, mode, 10)).Results;
+                return results.Select(r => Path.GetFileNameWithoutExtension(r.DocumentName)).Distinct().ToList() as IReadOnlyList<string>;
             }, 10, CancellationToken.None);
             ndcg[mode] = evaluation.MeanNdcg;
         }

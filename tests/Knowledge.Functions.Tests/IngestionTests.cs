@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Fathom.Testing;
 using StackExchange.Redis;
 using static Knowledge.Functions.Tests.KnowledgeFixture;
@@ -23,31 +22,31 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
             ("report.docx", SampleDocuments.Docx("Beekeeping", "Honeybees dance to share where nectar is.")),
             ("table.csv", SampleDocuments.Text("city,river\nParis,Seine\nCairo,Nile")),
             ("data.json", SampleDocuments.Text("{\"planet\": \"Saturn\", \"feature\": \"rings of ice\"}")));
-        Assert.Equal(7, docs.Length);
+        Assert.Equal(7, docs.Count);
 
         foreach (var doc in docs)
         {
-            var settled = await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
-            Assert.Equal("COMPLETE", settled.GetProperty("status").GetString());
-            Assert.True(settled.GetProperty("chunksTotal").GetInt32() >= 1);
-            Assert.Equal(settled.GetProperty("chunksTotal").GetInt32(), settled.GetProperty("chunksDone").GetInt32());
+            var settled = await WaitSettledAsync(alice, collection, doc.Id);
+            Assert.Equal("COMPLETE", settled.Status);
+            Assert.True(settled.ChunksTotal >= 1);
+            Assert.Equal(settled.ChunksTotal, settled.ChunksDone);
         }
 
-        var pdf = (await SearchAsync(alice, collection, "chain lubrication drivetrain", "fulltext")).GetProperty("results")[0];
-        Assert.Equal("manual.pdf", pdf.GetProperty("documentName").GetString());
-        Assert.Equal(2, pdf.GetProperty("page").GetInt32());
-        Assert.Contains("<mark>", pdf.GetProperty("snippet").GetString(), StringComparison.Ordinal);
+        var pdf = (await SearchAsync(alice, collection, "chain lubrication drivetrain", "fulltext")).Results[0];
+        Assert.Equal("manual.pdf", pdf.DocumentName);
+        Assert.Equal(2, pdf.Page);
+        Assert.Contains("<mark>", pdf.Snippet, StringComparison.Ordinal);
 
-        var docx = (await SearchAsync(alice, collection, "honeybees nectar", "hybrid")).GetProperty("results")[0];
-        Assert.Equal("report.docx", docx.GetProperty("documentName").GetString());
-        Assert.Equal("Beekeeping", docx.GetProperty("heading").GetString());
+        var docx = (await SearchAsync(alice, collection, "honeybees nectar", "hybrid")).Results[0];
+        Assert.Equal("report.docx", docx.DocumentName);
+        Assert.Equal("Beekeeping", docx.Heading);
 
-        var html = (await SearchAsync(alice, collection, "glaciers fjords", "vector")).GetProperty("results")[0];
-        Assert.Equal("page.html", html.GetProperty("documentName").GetString());
-        Assert.DoesNotContain("alert", html.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var html = (await SearchAsync(alice, collection, "glaciers fjords", "vector")).Results[0];
+        Assert.Equal("page.html", html.DocumentName);
+        Assert.DoesNotContain("alert", html.Text, StringComparison.Ordinal);
 
-        Assert.Equal("data.json", (await SearchAsync(alice, collection, "Saturn rings", "hybrid")).GetProperty("results")[0].GetProperty("documentName").GetString());
-        Assert.Equal("table.csv", (await SearchAsync(alice, collection, "Cairo Nile", "fulltext")).GetProperty("results")[0].GetProperty("documentName").GetString());
+        Assert.Equal("data.json", (await SearchAsync(alice, collection, "Saturn rings", "hybrid")).Results[0].DocumentName);
+        Assert.Equal("table.csv", (await SearchAsync(alice, collection, "Cairo Nile", "fulltext")).Results[0].DocumentName);
     }
 
     [Fact]
@@ -59,12 +58,12 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
             ("broken.pdf", "%PDF-1.7 this is not really a pdf"u8.ToArray()),
             ("fine.txt", SampleDocuments.Text("Penguins huddle together to stay warm.")));
 
-        var broken = await WaitSettledAsync(alice, collection, docs[0].GetProperty("id").GetGuid());
-        var fine = await WaitSettledAsync(alice, collection, docs[1].GetProperty("id").GetGuid());
+        var broken = await WaitSettledAsync(alice, collection, docs[0].Id);
+        var fine = await WaitSettledAsync(alice, collection, docs[1].Id);
 
-        Assert.Equal("FAILED", broken.GetProperty("status").GetString());
-        Assert.Contains("PDF", broken.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
-        Assert.Equal("COMPLETE", fine.GetProperty("status").GetString());
+        Assert.Equal("FAILED", broken.Status);
+        Assert.Contains("PDF", broken.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("COMPLETE", fine.Status);
     }
 
     [Fact]
@@ -91,13 +90,13 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
         using var chunked = await alice.SendAsync(chunkedRequest);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
-        var detail = (await wrongType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        var detail = (await wrongType.ReadAsync<Problem>(HttpStatusCode.UnsupportedMediaType)).Detail;
         Assert.Contains("tool.exe", detail, StringComparison.Ordinal);
         Assert.Contains(".pdf", detail, StringComparison.Ordinal);
         Assert.Contains(".docx", detail, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
         Assert.Equal("application/problem+json", tooBig.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("2,000,000 bytes", (await tooBig.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2,000,000 bytes", (await tooBig.ReadAsync<Problem>(HttpStatusCode.RequestEntityTooLarge)).Detail, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, longName.StatusCode);
@@ -108,8 +107,8 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
             Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
         });
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
-        var list = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents");
-        Assert.Equal(0, list.GetProperty("total").GetInt64());
+        var list = await alice.GetFromJsonAsync<ListPage<DocumentStatus>>($"/api/collections/{collection}/documents");
+        Assert.Equal(0, list!.Total);
     }
 
     [Fact]
@@ -121,16 +120,16 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
         var bomb = SampleDocuments.Docx("Bomb", new string('z', 6_000_000));
         var docs = await UploadAsync(alice, collection, ("bomb.docx", bomb), ("huge.txt", SampleDocuments.Long(10_000)), ("fine.txt", SampleDocuments.Text("Kelp forests shelter sea otters.")));
 
-        var bombed = await WaitSettledAsync(alice, collection, docs[0].GetProperty("id").GetGuid());
-        var huge = await WaitSettledAsync(alice, collection, docs[1].GetProperty("id").GetGuid());
-        var fine = await WaitSettledAsync(alice, collection, docs[2].GetProperty("id").GetGuid());
+        var bombed = await WaitSettledAsync(alice, collection, docs[0].Id);
+        var huge = await WaitSettledAsync(alice, collection, docs[1].Id);
+        var fine = await WaitSettledAsync(alice, collection, docs[2].Id);
 
         Assert.True(bomb.Length < 200_000, $"the bomb should be small ({bomb.Length} bytes)");
-        Assert.Equal("FAILED", bombed.GetProperty("status").GetString());
-        Assert.Contains("Ingestion__MaxExpandedBytes", bombed.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal("FAILED", huge.GetProperty("status").GetString());
-        Assert.Contains("Ingestion__MaxChunksPerDocument", huge.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal("COMPLETE", fine.GetProperty("status").GetString());
+        Assert.Equal("FAILED", bombed.Status);
+        Assert.Contains("Ingestion__MaxExpandedBytes", bombed.Error, StringComparison.Ordinal);
+        Assert.Equal("FAILED", huge.Status);
+        Assert.Contains("Ingestion__MaxChunksPerDocument", huge.Error, StringComparison.Ordinal);
+        Assert.Equal("COMPLETE", fine.Status);
     }
 
     [Fact]
@@ -141,9 +140,9 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
         var first = await UploadAsync(alice, collection, ("a.txt", SampleDocuments.Text("Identical words about tides.")));
         var second = await UploadAsync(alice, collection, ("b.txt", SampleDocuments.Text("Identical words about tides.")));
 
-        Assert.False(first[0].GetProperty("duplicate").GetBoolean());
-        Assert.True(second[0].GetProperty("duplicate").GetBoolean());
-        Assert.Equal(first[0].GetProperty("id").GetGuid(), second[0].GetProperty("id").GetGuid());
+        Assert.False(first[0].Duplicate);
+        Assert.True(second[0].Duplicate);
+        Assert.Equal(first[0].Id, second[0].Id);
     }
 
     [Fact]
@@ -151,9 +150,9 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         var collection = await CreateCollectionAsync(alice, "Idempotent", chunkSize: 64, overlap: 8);
-        var id = (await UploadAsync(alice, collection, ("long.txt", SampleDocuments.Long(40))))[0].GetProperty("id").GetGuid();
+        var id = (await UploadAsync(alice, collection, ("long.txt", SampleDocuments.Long(40))))[0].Id;
         var done = await WaitSettledAsync(alice, collection, id);
-        var total = done.GetProperty("chunksTotal").GetInt32();
+        var total = done.ChunksTotal;
 
         // The same entry again, as a redelivery would bring it.
         var redis = (await ConnectionMultiplexer.ConnectAsync(TestStack.Redis)).GetDatabase();
@@ -164,8 +163,8 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
         using var reindex = await alice.PostAsync($"/api/collections/{collection}/documents/{id}/reindex", null);
         Assert.Equal(HttpStatusCode.Accepted, reindex.StatusCode);
         var again = await WaitSettledAsync(alice, collection, id);
-        Assert.Equal("COMPLETE", again.GetProperty("status").GetString());
-        Assert.Equal(2, again.GetProperty("version").GetInt32());
+        Assert.Equal("COMPLETE", again.Status);
+        Assert.Equal(2, again.Version);
         Assert.Equal((total, total), await fixture.StoredChunksAsync(collection, id));
     }
 
@@ -174,19 +173,18 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         var collection = await CreateCollectionAsync(alice, "Crash", chunkSize: 64, overlap: 0);
-        var id = (await UploadAsync(alice, collection, ("big.txt", SampleDocuments.Long(4000))))[0].GetProperty("id").GetGuid();
+        var id = (await UploadAsync(alice, collection, ("big.txt", SampleDocuments.Long(4000))))[0].Id;
 
         // Kill the worker once some, but not all, chunks are stored.
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var doc = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents/{id}");
-            var doneSoFar = doc.GetProperty("chunksDone").GetInt32();
-            if (doneSoFar > 0 && doneSoFar < doc.GetProperty("chunksTotal").GetInt32())
+            var doc = (await alice.GetFromJsonAsync<DocumentStatus>($"/api/collections/{collection}/documents/{id}"))!;
+            if (doc.ChunksDone > 0 && doc.ChunksDone < doc.ChunksTotal)
             {
                 break;
             }
-            Assert.NotEqual("COMPLETE", doc.GetProperty("status").GetString());
+            Assert.NotEqual("COMPLETE", doc.Status);
             Assert.True(DateTime.UtcNow < until, "ingestion never started");
             await Task.Delay(10);
         }
@@ -196,8 +194,8 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
         fixture.ReplaceIngestion(await fixture.StartIngestionAsync());
         var settled = await WaitSettledAsync(alice, collection, id, TimeSpan.FromSeconds(120));
 
-        Assert.Equal("COMPLETE", settled.GetProperty("status").GetString());
-        var total = settled.GetProperty("chunksTotal").GetInt32();
+        Assert.Equal("COMPLETE", settled.Status);
+        var total = settled.ChunksTotal;
         Assert.True(partial > 0 && partial < total, $"the kill should land mid-document ({partial} of {total} stored)");
         Assert.Equal((total, total), await fixture.StoredChunksAsync(collection, id));
     }
@@ -207,16 +205,16 @@ public sealed class IngestionTests(KnowledgeFixture fixture)
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         var collection = await CreateCollectionAsync(alice, "Deleting");
-        var id = (await UploadAsync(alice, collection, ("gone.txt", SampleDocuments.Text("Narwhals have a long spiral tusk."))))[0].GetProperty("id").GetGuid();
+        var id = (await UploadAsync(alice, collection, ("gone.txt", SampleDocuments.Text("Narwhals have a long spiral tusk."))))[0].Id;
         await WaitSettledAsync(alice, collection, id);
-        Assert.Equal(1, (await SearchAsync(alice, collection, "narwhal tusk", "fulltext")).GetProperty("results").GetArrayLength());
+        Assert.Single((await SearchAsync(alice, collection, "narwhal tusk", "fulltext")).Results);
 
         using var deleted = await alice.DeleteAsync($"/api/collections/{collection}/documents/{id}");
         using var again = await alice.DeleteAsync($"/api/collections/{collection}/documents/{id}");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-        Assert.Equal(0, (await SearchAsync(alice, collection, "narwhal tusk", "hybrid")).GetProperty("results").GetArrayLength());
+        Assert.Empty((await SearchAsync(alice, collection, "narwhal tusk", "hybrid")).Results);
         Assert.Equal((0L, 0L), await fixture.StoredChunksAsync(collection, id));
     }
 }

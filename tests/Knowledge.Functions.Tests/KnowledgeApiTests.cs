@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
+using Fathom.Testing;
 using static Knowledge.Functions.Tests.KnowledgeFixture;
 
 namespace Knowledge.Functions.Tests;
@@ -14,10 +14,10 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         var collection = await CreateCollectionAsync(alice, "For the assistant");
-        var id = (await UploadAsync(alice, collection, ("tides.txt", SampleDocuments.Text("Tides follow the moon's pull on the oceans."))))[0].GetProperty("id").GetGuid();
+        var id = (await UploadAsync(alice, collection, ("tides.txt", SampleDocuments.Text("Tides follow the moon's pull on the oceans."))))[0].Id;
         await WaitSettledAsync(alice, collection, id);
         using var assistant = new HttpClient { BaseAddress = fixture.Knowledge.Client.BaseAddress };
-        assistant.DefaultRequestHeaders.Authorization = new("Bearer", await Fathom.Testing.TestIdentity.CreateApiKeyAsync(fixture.Database.Source, fixture.Alice, "read"));
+        assistant.DefaultRequestHeaders.Authorization = new("Bearer", await TestIdentity.CreateApiKeyAsync(fixture.Database.Source, fixture.Alice, "read"));
 
         using var search = await assistant.PostAsJsonAsync($"/api/collections/{collection}/search", new { query = "moon tides" });
         using var searchAll = await assistant.PostAsJsonAsync("/api/search", new { collectionIds = new[] { collection }, query = "moon tides" });
@@ -33,7 +33,7 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         Assert.All(new[] { upload, rename, delete }, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
-        Assert.Contains("'write' to change data", (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'write' to change data", (await upload.ReadAsync<Problem>(HttpStatusCode.Forbidden)).Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -42,9 +42,9 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         using var alice = fixture.ClientFor(fixture.Alice);
         using var bob = fixture.ClientFor(fixture.Bob);
         var collection = await CreateCollectionAsync(alice, "Alice's secrets");
-        var id = (await UploadAsync(alice, collection, ("secret.txt", SampleDocuments.Text("The vault code is hidden under the oak tree."))))[0].GetProperty("id").GetGuid();
+        var id = (await UploadAsync(alice, collection, ("secret.txt", SampleDocuments.Text("The vault code is hidden under the oak tree."))))[0].Id;
         await WaitSettledAsync(alice, collection, id);
-        var chunkId = (await SearchAsync(alice, collection, "vault code", "fulltext")).GetProperty("results")[0].GetProperty("chunkId").GetString();
+        var chunkId = (await SearchAsync(alice, collection, "vault code", "fulltext")).Results[0].ChunkId;
 
         var attempts = new List<HttpResponseMessage>
         {
@@ -63,9 +63,9 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         };
 
         Assert.All(attempts, r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
-        var bobs = await bob.GetFromJsonAsync<JsonElement>("/api/collections");
-        Assert.DoesNotContain(bobs.GetProperty("items").EnumerateArray(), c => c.GetProperty("id").GetGuid() == collection);
-        Assert.Equal("COMPLETE", (await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents/{id}")).GetProperty("status").GetString());
+        var bobs = await bob.GetFromJsonAsync<ListPage<CollectionInfo>>("/api/collections");
+        Assert.DoesNotContain(bobs!.Items, c => c.Id == collection);
+        Assert.Equal("COMPLETE", (await alice.GetFromJsonAsync<DocumentStatus>($"/api/collections/{collection}/documents/{id}"))!.Status);
         attempts.ForEach(r => r.Dispose());
     }
 
@@ -79,23 +79,22 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
             ("bread.txt", SampleDocuments.Text("Bread rises because yeast produces carbon dioxide.")));
         foreach (var doc in docs)
         {
-            await WaitSettledAsync(alice, collection, doc.GetProperty("id").GetGuid());
+            await WaitSettledAsync(alice, collection, doc.Id);
         }
 
         using var response = await alice.PostAsJsonAsync($"/api/collections/{collection}/ask", new { question = "What keeps a sailboat from capsizing?" });
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var answer = await response.ReadAsync<AskAnswer>();
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("extractive", answer.GetProperty("kind").GetString());
-        Assert.Contains("keel", answer.GetProperty("answer").GetString(), StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("[1]", answer.GetProperty("answer").GetString(), StringComparison.Ordinal);
-        var first = answer.GetProperty("citations")[0];
-        Assert.Equal(1, first.GetProperty("n").GetInt32());
-        Assert.Equal("boats.pdf", first.GetProperty("documentName").GetString());
-        Assert.Equal(2, first.GetProperty("page").GetInt32());
+        Assert.Equal("extractive", answer.Kind);
+        Assert.Contains("keel", answer.Answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("[1]", answer.Answer, StringComparison.Ordinal);
+        var first = answer.Citations[0];
+        Assert.Equal(1, first.N);
+        Assert.Equal("boats.pdf", first.DocumentName);
+        Assert.Equal(2, first.Page);
 
-        var chunk = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/chunks/{first.GetProperty("chunkId").GetString()}");
-        Assert.Contains("keel", chunk.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var chunk = await alice.GetFromJsonAsync<Chunk>($"/api/collections/{collection}/chunks/{first.ChunkId}");
+        Assert.Contains("keel", chunk!.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,7 +102,7 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         var collection = await CreateCollectionAsync(alice, "Stream");
-        var id = (await UploadAsync(alice, collection, ("owls.txt", SampleDocuments.Text("Owls hunt at night using silent flight and sharp hearing."))))[0].GetProperty("id").GetGuid();
+        var id = (await UploadAsync(alice, collection, ("owls.txt", SampleDocuments.Text("Owls hunt at night using silent flight and sharp hearing."))))[0].Id;
         await WaitSettledAsync(alice, collection, id);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/collections/{collection}/ask") { Content = JsonContent.Create(new { question = "How do owls hunt?", stream = true }) };
@@ -124,12 +123,11 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         using var bad = await alice.PostAsJsonAsync("/api/collections", new { name = "", settings = new { chunkSize = 10, chunkOverlap = 500, embedding = new { provider = "magic" } } });
-        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        var problem = await bad.ReadAsync<Problem>(HttpStatusCode.BadRequest);
 
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.True(errors.TryGetProperty("name", out _));
-        Assert.True(errors.TryGetProperty("settings.chunkSize", out _));
-        Assert.True(errors.TryGetProperty("settings.chunkOverlap", out _));
+        Assert.NotEmpty(problem.ErrorsOf("name"));
+        Assert.NotEmpty(problem.ErrorsOf("settings.chunkSize"));
+        Assert.NotEmpty(problem.ErrorsOf("settings.chunkOverlap"));
         // The vector index holds at most 2,000 dimensions: a collection that could never be indexed is refused up front.
         using var tooWide = await alice.PostAsJsonAsync("/api/collections", new { name = "Wide", settings = new { embedding = new { provider = "hashed", dimension = 3072 } } });
         Assert.Equal(HttpStatusCode.BadRequest, tooWide.StatusCode);
@@ -137,11 +135,11 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
 
         var id = await CreateCollectionAsync(alice, "Settings", chunkSize: 300, overlap: 30);
         using var patched = await alice.PatchAsJsonAsync($"/api/collections/{id}", new { name = "Renamed", settings = new { chunkSize = 999 } });
-        var collection = await patched.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("Renamed", collection.GetProperty("name").GetString());
-        Assert.Equal(300, collection.GetProperty("settings").GetProperty("chunkSize").GetInt32());
-        Assert.Equal("hashed", collection.GetProperty("settings").GetProperty("embedding").GetProperty("provider").GetString());
-        Assert.Equal(384, collection.GetProperty("settings").GetProperty("embedding").GetProperty("dimension").GetInt32());
+        var collection = await patched.ReadAsync<CollectionInfo>();
+        Assert.Equal("Renamed", collection.Name);
+        Assert.Equal(300, collection.Settings.ChunkSize);
+        Assert.Equal("hashed", collection.Settings.Embedding.Provider);
+        Assert.Equal(384, collection.Settings.Embedding.Dimension);
     }
 
     [Fact]
@@ -149,41 +147,32 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         using var bad = await alice.PostAsJsonAsync("/api/collections", new { name = "Ranking", settings = new { bm25 = new { k1 = 5.0, b = -0.1 } } });
-        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.True(errors.TryGetProperty("settings.bm25.k1", out _));
-        Assert.True(errors.TryGetProperty("settings.bm25.b", out _));
+        var problem = await bad.ReadAsync<Problem>(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.ErrorsOf("settings.bm25.k1"));
+        Assert.NotEmpty(problem.ErrorsOf("settings.bm25.b"));
 
         var id = await CreateCollectionAsync(alice, "Ranking");
-        var created = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}");
-        Assert.Equal(0.9, created.GetProperty("settings").GetProperty("bm25").GetProperty("k1").GetDouble());
-        Assert.Equal(0.4, created.GetProperty("settings").GetProperty("bm25").GetProperty("b").GetDouble());
+        var created = await alice.GetFromJsonAsync<CollectionInfo>($"/api/collections/{id}");
+        Assert.Equal(new Bm25(0.9, 0.4), created!.Settings.Bm25);
         var docs = await UploadAsync(alice, id,
             ("short.txt", SampleDocuments.Text("Otters hold hands while they sleep.")),
             ("long.txt", SampleDocuments.Text("Otters are playful. Sea otters float on kelp, groom their fur for hours and use rocks as tools to open shellfish.")));
         foreach (var doc in docs)
         {
-            await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+            await WaitSettledAsync(alice, id, doc.Id);
         }
-        double Score(JsonElement search, string name) => search.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("documentName").GetString() == name).GetProperty("score").GetDouble();
         var before = await SearchAsync(alice, id, "otters", "fulltext");
 
         using var rejected = await alice.PatchAsJsonAsync($"/api/collections/{id}", new { settings = new { bm25 = new { b = 2 } } });
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
         using var patched = await alice.PatchAsJsonAsync($"/api/collections/{id}", new { settings = new { bm25 = new { b = 0.0 } } });
-        var updated = (await patched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("settings").GetProperty("bm25");
-        Assert.Equal(0.9, updated.GetProperty("k1").GetDouble());
-        Assert.Equal(0.0, updated.GetProperty("b").GetDouble());
+        Assert.Equal(new Bm25(0.9, 0.0), (await patched.ReadAsync<CollectionInfo>()).Settings.Bm25);
         var after = await SearchAsync(alice, id, "otters", "fulltext");
 
         // With b = 0 length no longer matters: the short chunk loses its bonus for brevity; two mentions still beat one.
-        Assert.True(Score(before, "short.txt") > Score(after, "short.txt"));
-        Assert.True(Score(after, "long.txt") > Score(after, "short.txt"));
+        Assert.True(before.ScoreOf("short.txt") > after.ScoreOf("short.txt"));
+        Assert.True(after.ScoreOf("long.txt") > after.ScoreOf("short.txt"));
     }
-
-    private sealed record ScoredHit(string DocumentName, double Score);
-
-    private sealed record ScoredResults(List<ScoredHit> Results);
 
     [Fact]
     public async Task Hybrid_search_fuses_by_the_method_asked_for_and_refuses_an_unknown_one()
@@ -195,13 +184,12 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
             ("kelp.txt", SampleDocuments.Text("Kelp forests shelter sea otters and many kinds of fish.")));
         foreach (var doc in docs)
         {
-            await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+            await WaitSettledAsync(alice, id, doc.Id);
         }
-        async Task<ScoredResults> Search(object body)
+        async Task<SearchResults> Search(object body)
         {
             using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", body);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return (await response.Content.ReadFromJsonAsync<ScoredResults>())!;
+            return await response.ReadAsync<SearchResults>();
         }
 
         var relative = await Search(new { query = "herons at dawn", mode = "hybrid" });
@@ -215,8 +203,7 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         Assert.InRange(rrf.Results[0].Score, 1.0 / 61 - 1e-6, 2.0 / 61 + 1e-6);
 
         using var unknown = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "herons", fusion = "average" });
-        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
-        Assert.True((await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("fusion", out _));
+        Assert.NotEmpty((await unknown.ReadAsync<Problem>(HttpStatusCode.BadRequest)).ErrorsOf("fusion"));
     }
 
     [Fact]
@@ -226,13 +213,9 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         var id = await CreateCollectionAsync(alice, "Validation");
 
         using var response = await alice.PostAsJsonAsync($"/api/collections/{id}/search", new { query = "", mode = "psychic", topK = 500, fullTextWeight = 1.5 });
-        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        var problem = await response.ReadAsync<Problem>(HttpStatusCode.BadRequest);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.True(errors.TryGetProperty("query", out _));
-        Assert.True(errors.TryGetProperty("mode", out _));
-        Assert.True(errors.TryGetProperty("topK", out _));
-        Assert.True(errors.TryGetProperty("fullTextWeight", out _));
+        Assert.All(new[] { "query", "mode", "topK", "fullTextWeight" }, field => Assert.NotEmpty(problem.ErrorsOf(field)));
     }
 
     [Fact]
@@ -246,20 +229,20 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
             ("gamma.pdf", "not a pdf"u8.ToArray()));
         foreach (var doc in docs)
         {
-            await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+            await WaitSettledAsync(alice, id, doc.Id);
         }
 
-        var failed = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?status=FAILED");
-        var named = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?q=notes&pageSize=1&page=2");
-        var pastTheEnd = await alice.GetFromJsonAsync<JsonElement>($"/api/collections/{id}/documents?q=notes&pageSize=1&page=9");
+        var failed = (await alice.GetFromJsonAsync<ListPage<DocumentStatus>>($"/api/collections/{id}/documents?status=FAILED"))!;
+        var named = (await alice.GetFromJsonAsync<ListPage<DocumentStatus>>($"/api/collections/{id}/documents?q=notes&pageSize=1&page=2"))!;
+        var pastTheEnd = (await alice.GetFromJsonAsync<ListPage<DocumentStatus>>($"/api/collections/{id}/documents?q=notes&pageSize=1&page=9"))!;
         using var badStatus = await alice.GetAsync($"/api/collections/{id}/documents?status=LOST");
 
-        Assert.Equal("gamma.pdf", Assert.Single(failed.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
-        Assert.Equal(2, named.GetProperty("total").GetInt64());
-        Assert.Single(named.GetProperty("items").EnumerateArray());
+        Assert.Equal("gamma.pdf", Assert.Single(failed.Items).Name);
+        Assert.Equal(2, named.Total);
+        Assert.Single(named.Items);
         // A page past the end is empty but still knows how many there are, so a pager can go back.
-        Assert.Empty(pastTheEnd.GetProperty("items").EnumerateArray());
-        Assert.Equal(2, pastTheEnd.GetProperty("total").GetInt64());
+        Assert.Empty(pastTheEnd.Items);
+        Assert.Equal(2, pastTheEnd.Total);
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
     }
 
@@ -271,15 +254,14 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         var second = await CreateCollectionAsync(alice, "Mountains");
         var a = (await UploadAsync(alice, first, ("amazon.txt", SampleDocuments.Text("The Amazon river carries more water than any other river."))))[0];
         var b = (await UploadAsync(alice, second, ("everest.txt", SampleDocuments.Text("Everest is the highest mountain above sea level, far above any river."))))[0];
-        await WaitSettledAsync(alice, first, a.GetProperty("id").GetGuid());
-        await WaitSettledAsync(alice, second, b.GetProperty("id").GetGuid());
+        await WaitSettledAsync(alice, first, a.Id);
+        await WaitSettledAsync(alice, second, b.Id);
 
         using var response = await alice.PostAsJsonAsync("/api/search", new { collectionIds = new[] { first, second }, query = "river", mode = "fulltext" });
-        var results = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray().ToList();
+        var results = (await response.ReadAsync<SearchResults>()).Results;
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains(results, r => r.GetProperty("documentName").GetString() == "amazon.txt" && r.GetProperty("collectionId").GetGuid() == first);
-        Assert.Contains(results, r => r.GetProperty("documentName").GetString() == "everest.txt" && r.GetProperty("collectionId").GetGuid() == second);
+        Assert.Contains(results, r => r.DocumentName == "amazon.txt" && r.CollectionId == first);
+        Assert.Contains(results, r => r.DocumentName == "everest.txt" && r.CollectionId == second);
     }
 
     [Fact]
@@ -288,9 +270,9 @@ public sealed class KnowledgeApiTests(KnowledgeFixture fixture)
         using var alice = fixture.ClientFor(fixture.Alice);
         var id = await CreateCollectionAsync(alice, "Escaping");
         var doc = (await UploadAsync(alice, id, ("code.md", Encoding.UTF8.GetBytes("Never trust `<script>steal()</script>` in comments about hedgehogs."))))[0];
-        await WaitSettledAsync(alice, id, doc.GetProperty("id").GetGuid());
+        await WaitSettledAsync(alice, id, doc.Id);
 
-        var snippet = (await SearchAsync(alice, id, "hedgehogs", "fulltext")).GetProperty("results")[0].GetProperty("snippet").GetString()!;
+        var snippet = (await SearchAsync(alice, id, "hedgehogs", "fulltext")).Results[0].Snippet;
 
         Assert.Contains("<mark>hedgehogs</mark>", snippet, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", snippet, StringComparison.Ordinal);

@@ -1,52 +1,37 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Fathom.Testing;
 using Npgsql;
 
 namespace Knowledge.Functions.Tests;
 
 /// <summary>Knowledge and Ingestion apps on a fresh database and their own ingest stream, with two users.</summary>
-public sealed class KnowledgeFixture : IAsyncLifetime
+public sealed class KnowledgeFixture : AppFixture
 {
-    public TestIdentity Identity { get; } = new();
-
     public string Stream { get; } = $"test:ingest:{Guid.NewGuid():N}";
-
-    public TestDatabase Database { get; private set; } = null!;
 
     public FunctionAppProcess Knowledge { get; private set; } = null!;
 
     public FunctionAppProcess Ingestion { get; private set; } = null!;
-
-    public Guid Alice { get; private set; }
-
-    public Guid Bob { get; private set; }
 
     public Dictionary<string, string> Settings { get; private set; } = [];
 
     /// <summary>The vector store, read directly to check what ingestion wrote.</summary>
     public NpgsqlDataSource VectorStore { get; } = NpgsqlDataSource.Create(TestStack.VectorStore);
 
-    public async Task InitializeAsync()
+    protected override IEnumerable<FunctionAppProcess> Apps => [Knowledge, Ingestion];
+
+    protected override async Task StartAppsAsync()
     {
-        Database = await TestDatabase.CreateAsync();
-        Alice = await TestIdentity.CreateUserAsync(Database.Source);
-        Bob = await TestIdentity.CreateUserAsync(Database.Source);
-        Settings = new Dictionary<string, string>(Identity.Settings)
-        {
-            ["PostgresConnection"] = Database.ConnectionString,
-            ["RedisConnection"] = TestStack.Redis,
-            ["VectorStoreConnection"] = TestStack.VectorStore,
-            ["IngestStream"] = Stream,
-            ["Knowledge__MaxUploadBytes"] = "2000000",
-            // Small enough that tests can reach them with small files.
-            ["Ingestion__MaxExpandedBytes"] = "4194304",
-            ["Ingestion__MaxChunksPerDocument"] = "3000",
-            ["AzureFunctionsJobHost__extensions__redisStreams__visibilityTimeout"] = "00:00:01",
-            ["AzureFunctionsJobHost__extensions__redisStreams__pollingInterval"] = "00:00:00.050",
-        };
+        Settings = BaseSettings();
+        Settings["VectorStoreConnection"] = TestStack.VectorStore;
+        Settings["IngestStream"] = Stream;
+        Settings["Knowledge__MaxUploadBytes"] = "2000000";
+        // Small enough that tests can reach them with small files.
+        Settings["Ingestion__MaxExpandedBytes"] = "4194304";
+        Settings["Ingestion__MaxChunksPerDocument"] = "3000";
+        Settings["AzureFunctionsJobHost__extensions__redisStreams__visibilityTimeout"] = "00:00:01";
+        Settings["AzureFunctionsJobHost__extensions__redisStreams__pollingInterval"] = "00:00:00.050";
         foreach (var (key, value) in TestStack.GenerousRateLimits())
         {
             Settings[key] = value;
@@ -59,25 +44,18 @@ public sealed class KnowledgeFixture : IAsyncLifetime
 
     public void ReplaceIngestion(FunctionAppProcess ingestion) => Ingestion = ingestion;
 
-    public HttpClient ClientFor(Guid user)
-    {
-        var client = new HttpClient { BaseAddress = Knowledge.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Identity.Token(user));
-        return client;
-    }
+    public HttpClient ClientFor(Guid user) => ClientFor(Knowledge, user);
 
     public static async Task<Guid> CreateCollectionAsync(HttpClient client, string name = "Docs", int chunkSize = 200, int overlap = 20)
     {
         using var response = await client.PostAsJsonAsync("/api/collections", new { name, settings = new { chunkSize, chunkOverlap = overlap } });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        return (await response.ReadAsync<CollectionInfo>(HttpStatusCode.Created)).Id;
     }
 
-    public static async Task<JsonElement[]> UploadAsync(HttpClient client, Guid collection, params (string Name, byte[] Content)[] files)
+    public static async Task<IReadOnlyList<UploadedDocument>> UploadAsync(HttpClient client, Guid collection, params (string Name, byte[] Content)[] files)
     {
         using var response = await PostFilesAsync(client, collection, files);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").EnumerateArray().ToArray();
+        return (await response.ReadAsync<Upload>(HttpStatusCode.Accepted)).Documents;
     }
 
     public static async Task<HttpResponseMessage> PostFilesAsync(HttpClient client, Guid collection, params (string Name, byte[] Content)[] files)
@@ -99,30 +77,28 @@ public sealed class KnowledgeFixture : IAsyncLifetime
     }
 
     /// <summary>Polls the status endpoint until the document leaves PENDING/RUNNING.</summary>
-    public static async Task<JsonElement> WaitSettledAsync(HttpClient client, Guid collection, Guid document, TimeSpan? timeout = null)
+    public static async Task<DocumentStatus> WaitSettledAsync(HttpClient client, Guid collection, Guid document, TimeSpan? timeout = null)
     {
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            var doc = await client.GetFromJsonAsync<JsonElement>($"/api/collections/{collection}/documents/{document}");
-            var status = doc.GetProperty("status").GetString();
-            if (status is "COMPLETE" or "FAILED")
+            var doc = (await client.GetFromJsonAsync<DocumentStatus>($"/api/collections/{collection}/documents/{document}"))!;
+            if (doc.Status is "COMPLETE" or "FAILED")
             {
                 return doc;
             }
             if (DateTime.UtcNow > until)
             {
-                throw new TimeoutException($"Document {document} still {status}.");
+                throw new TimeoutException($"Document {document} still {doc.Status}.");
             }
             await Task.Delay(100);
         }
     }
 
-    public static async Task<JsonElement> SearchAsync(HttpClient client, Guid collection, string query, string mode, int topK = 10)
+    public static async Task<SearchResults> SearchAsync(HttpClient client, Guid collection, string query, string mode, int topK = 10)
     {
         using var response = await client.PostAsJsonAsync($"/api/collections/{collection}/search", new { query, mode, topK });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        return await response.ReadAsync<SearchResults>();
     }
 
     /// <summary>Rows in the vector store for a document (all versions).</summary>
@@ -135,12 +111,10 @@ public sealed class KnowledgeFixture : IAsyncLifetime
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await Knowledge.DisposeAsync();
-        await Ingestion.DisposeAsync();
+        await base.DisposeAsync();
         await VectorStore.DisposeAsync();
-        await Database.DisposeAsync();
     }
 }
 

@@ -29,8 +29,8 @@ public sealed class TracingTests(KnowledgeFixture fixture)
         using var client = new HttpClient { BaseAddress = knowledge.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Identity.Token(fixture.Alice));
         var collection = await CreateCollectionAsync(client, "Traced");
-        var document = (await UploadAsync(client, collection, ("tides.txt", SampleDocuments.Text("Tides rise and fall twice a day, pulled by the moon."))))[0].GetProperty("id").GetGuid();
-        Assert.Equal("COMPLETE", (await WaitSettledAsync(client, collection, document)).GetProperty("status").GetString());
+        var document = (await UploadAsync(client, collection, ("tides.txt", SampleDocuments.Text("Tides rise and fall twice a day, pulled by the moon."))))[0].Id;
+        Assert.Equal("COMPLETE", (await WaitSettledAsync(client, collection, document)).Status);
 
         // Spans arrive as each app's batch is exported; the invocation span ends last (after the entry is acknowledged).
         var spans = await receiver.WaitForAsync(

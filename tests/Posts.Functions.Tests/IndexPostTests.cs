@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Fathom.Testing;
 using StackExchange.Redis;
 
@@ -27,22 +26,21 @@ public sealed class IndexPostTests(PostsAppFixture fixture) : IClassFixture<Post
         using var alice = fixture.ClientFor(fixture.Alice);
         var collection = await CollectionOfAsync(fixture.Alice);
         var post = await PostsAppFixture.CreateAsync(alice, "Kayak rolls", "Hip snap first, then the head.", true);
-        var postId = post.GetProperty("id").GetGuid();
+        var postId = post.Id;
 
         using var first = await alice.PostAsJsonAsync($"/api/posts/{postId}/index", new { collectionId = collection });
         using var again = await alice.PostAsJsonAsync($"/api/posts/{postId}/index", new { collectionId = collection });
-        var indexed = await first.Content.ReadFromJsonAsync<JsonElement>();
-        var repeated = await again.Content.ReadFromJsonAsync<JsonElement>();
+        var indexed = await first.ReadAsync<IndexedPost>(HttpStatusCode.Accepted);
+        var repeated = await again.ReadAsync<IndexedPost>(HttpStatusCode.Accepted);
 
-        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        Assert.Equal("PENDING", indexed.GetProperty("status").GetString());
-        Assert.True(repeated.GetProperty("duplicate").GetBoolean());
-        Assert.Equal(indexed.GetProperty("documentId").GetGuid(), repeated.GetProperty("documentId").GetGuid());
+        Assert.Equal("PENDING", indexed.Status);
+        Assert.True(repeated.Duplicate);
+        Assert.Equal(indexed.DocumentId, repeated.DocumentId);
         // No ingestion runs here, so the document is still PENDING the second time and is queued again, as an
         // upload's would be (its first entry may never have been written).
         var redis = (await ConnectionMultiplexer.ConnectAsync(TestStack.Redis)).GetDatabase();
         var entries = await redis.StreamRangeAsync(fixture.IngestStream);
-        Assert.Equal(2, entries.Count(e => e["documentId"] == indexed.GetProperty("documentId").GetGuid().ToString()));
+        Assert.Equal(2, entries.Count(e => e["documentId"] == indexed.DocumentId.ToString()));
     }
 
     [Fact]
@@ -52,7 +50,7 @@ public sealed class IndexPostTests(PostsAppFixture fixture) : IClassFixture<Post
         using var bob = fixture.ClientFor(fixture.Bob);
         var bobsCollection = await CollectionOfAsync(fixture.Bob);
         var post = await PostsAppFixture.CreateAsync(alice, "Mine", "Public words.", true);
-        var postId = post.GetProperty("id").GetGuid();
+        var postId = post.Id;
 
         using var notAuthor = await bob.PostAsJsonAsync($"/api/posts/{postId}/index", new { collectionId = bobsCollection });
         using var notOwner = await alice.PostAsJsonAsync($"/api/posts/{postId}/index", new { collectionId = bobsCollection });

@@ -1,33 +1,29 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Fathom.Testing;
 
 namespace Posts.Functions.Tests;
 
 public sealed class PostsApiTests(PostsAppFixture fixture) : IClassFixture<PostsAppFixture>
 {
-    private static Guid Id(JsonElement post) => post.GetProperty("id").GetGuid();
+    private static Guid Id(Post post) => post.Id;
 
-    private static IEnumerable<Guid> Ids(JsonElement page) => page.GetProperty("items").EnumerateArray().Select(Id);
+    private static IEnumerable<Guid> Ids(ListPage<Post>? page) => page!.Items.Select(Id);
 
     [Fact]
     public async Task The_author_creates_reads_edits_and_deletes_a_post()
     {
         using var alice = fixture.ClientFor(fixture.Alice);
         using var created = await alice.PostAsJsonAsync("/api/posts", new { title = "Hello", body = "First words.", published = true });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var post = await created.Content.ReadFromJsonAsync<JsonElement>();
-        var id = Id(post);
+        var post = await created.ReadAsync<Post>(HttpStatusCode.Created);
+        var id = post.Id;
         Assert.Equal($"/api/posts/{id}", created.Headers.Location?.OriginalString);
-        Assert.Equal(fixture.Alice, post.GetProperty("authorId").GetGuid());
+        Assert.Equal(fixture.Alice, post.AuthorId);
 
         using var patch = await alice.PatchAsJsonAsync($"/api/posts/{id}", new { title = "Hello again" });
-        var updated = await patch.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
-        Assert.Equal("Hello again", updated.GetProperty("title").GetString());
-        Assert.Equal("First words.", updated.GetProperty("body").GetString());
-        Assert.True(updated.GetProperty("published").GetBoolean());
-        Assert.True(updated.GetProperty("updatedAt").GetDateTimeOffset() >= post.GetProperty("updatedAt").GetDateTimeOffset());
+        var updated = await patch.ReadAsync<Post>();
+        Assert.Equal(("Hello again", "First words.", true), (updated.Title, updated.Body, updated.Published));
+        Assert.True(updated.UpdatedAt >= post.UpdatedAt);
 
         using var delete = await alice.DeleteAsync($"/api/posts/{id}");
         using var gone = await alice.GetAsync($"/api/posts/{id}");
@@ -46,15 +42,15 @@ public sealed class PostsApiTests(PostsAppFixture fixture) : IClassFixture<Posts
         using var read = await bob.GetAsync($"/api/posts/{draft}");
         using var edit = await bob.PatchAsJsonAsync($"/api/posts/{draft}", new { title = "mine" });
         using var delete = await bob.DeleteAsync($"/api/posts/{draft}");
-        var bobsList = await bob.GetFromJsonAsync<JsonElement>("/api/posts?pageSize=100");
-        var bobsSearch = await bob.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}");
-        var alicesSearch = await alice.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}");
+        var bobsList = await bob.GetFromJsonAsync<ListPage<Post>>("/api/posts?pageSize=100");
+        var bobsSearch = await bob.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}");
+        var alicesSearch = await alice.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}");
 
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, edit.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
         Assert.DoesNotContain(draft, Ids(bobsList));
-        Assert.Equal(0, bobsSearch.GetProperty("total").GetInt64());
+        Assert.Equal(0, bobsSearch!.Total);
         Assert.Equal([draft], Ids(alicesSearch));
 
         using var publish = await alice.PatchAsJsonAsync($"/api/posts/{draft}", new { published = true });
@@ -77,8 +73,8 @@ public sealed class PostsApiTests(PostsAppFixture fixture) : IClassFixture<Posts
         Assert.Equal(HttpStatusCode.Forbidden, edit.StatusCode);
         Assert.Equal("application/problem+json", edit.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
-        var still = await alice.GetFromJsonAsync<JsonElement>($"/api/posts/{id}");
-        Assert.Equal("Alice's view", still.GetProperty("title").GetString());
+        var still = await alice.GetFromJsonAsync<Post>($"/api/posts/{id}");
+        Assert.Equal("Alice's view", still!.Title);
     }
 
     [Fact]
@@ -91,10 +87,10 @@ public sealed class PostsApiTests(PostsAppFixture fixture) : IClassFixture<Posts
         var inTitle = Id(await PostsAppFixture.CreateAsync(alice, $"Scaling {word} to zero", "How the autoscaler works.", published: true));
         var unrelated = Id(await PostsAppFixture.CreateAsync(alice, "Gardening", "Tomatoes need sun.", published: true));
 
-        var both = await bob.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}");
-        var stemmed = await bob.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}+scaled");
-        var excluded = await bob.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}+-autoscaler");
-        var phrase = await bob.GetFromJsonAsync<JsonElement>($"/api/posts?q=%22scaling+{word}%22");
+        var both = await bob.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}");
+        var stemmed = await bob.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}+scaled");
+        var excluded = await bob.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}+-autoscaler");
+        var phrase = await bob.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q=%22scaling+{word}%22");
 
         Assert.Equal([inTitle, inBody], Ids(both));
         Assert.DoesNotContain(unrelated, Ids(both));
@@ -115,17 +111,17 @@ public sealed class PostsApiTests(PostsAppFixture fixture) : IClassFixture<Posts
             ids.Add(Id(await PostsAppFixture.CreateAsync(alice, title, $"about {word}", published: true)));
         }
 
-        var newestSecondPage = await alice.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}&sort=-createdAt&page=2&pageSize=2");
-        var oldest = await alice.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}&sort=createdAt&pageSize=10");
-        var byTitle = await alice.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}&sort=title&pageSize=10");
-        var pastTheEnd = await alice.GetFromJsonAsync<JsonElement>($"/api/posts?q={word}&page=9&pageSize=2");
+        var newestSecondPage = await alice.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}&sort=-createdAt&page=2&pageSize=2");
+        var oldest = await alice.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}&sort=createdAt&pageSize=10");
+        var byTitle = await alice.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}&sort=title&pageSize=10");
+        var pastTheEnd = await alice.GetFromJsonAsync<ListPage<Post>>($"/api/posts?q={word}&page=9&pageSize=2");
 
-        Assert.Equal(5, newestSecondPage.GetProperty("total").GetInt64());
+        Assert.Equal(5, newestSecondPage!.Total);
         Assert.Equal([ids[2], ids[1]], Ids(newestSecondPage));
         Assert.Equal(ids, Ids(oldest));
-        Assert.Equal(["Alpha", "bravo", "Charlie", "delta", "echo"], byTitle.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("title").GetString()));
-        Assert.Equal(0, pastTheEnd.GetProperty("items").GetArrayLength());
-        Assert.Equal(5, pastTheEnd.GetProperty("total").GetInt64());
+        Assert.Equal(["Alpha", "bravo", "Charlie", "delta", "echo"], byTitle!.Items.Select(p => p.Title));
+        Assert.Empty(pastTheEnd!.Items);
+        Assert.Equal(5, pastTheEnd.Total);
     }
 
     [Fact]
@@ -137,7 +133,7 @@ public sealed class PostsApiTests(PostsAppFixture fixture) : IClassFixture<Posts
         using var title = await alice.PostAsJsonAsync("/api/posts", new { title = " ", body = "x", published = true });
 
         Assert.Equal(HttpStatusCode.BadRequest, sort.StatusCode);
-        Assert.Contains("-createdAt", (await sort.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("sort")[0].GetString());
+        Assert.Contains("-createdAt", (await sort.ReadAsync<Problem>(HttpStatusCode.BadRequest)).ErrorsOf("sort")[0], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, query.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, title.StatusCode);
     }

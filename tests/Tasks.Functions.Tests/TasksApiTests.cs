@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
+using Fathom.Testing;
 
 namespace Tasks.Functions.Tests;
 
@@ -13,21 +13,17 @@ public sealed class TasksApiTests(TasksAppFixture fixture) : IClassFixture<Tasks
         using var alice = fixture.ClientFor(fixture.Alice);
 
         using var created = await alice.PostAsJsonAsync("/api/tasks", new { title = "Write the README", dueDate = "2026-12-01" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var task = await created.Content.ReadFromJsonAsync<JsonElement>();
-        var id = task.GetProperty("id").GetGuid();
+        var task = await created.ReadAsync<TaskItem>(HttpStatusCode.Created);
+        var id = task.Id;
         Assert.Equal($"/api/tasks/{id}", created.Headers.Location?.OriginalString);
-        Assert.Equal("todo", task.GetProperty("status").GetString());
+        Assert.Equal("todo", task.Status);
 
         using var patched = await alice.PatchAsJsonAsync($"/api/tasks/{id}", new { status = "done" });
-        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
-        var updated = await patched.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("done", updated.GetProperty("status").GetString());
-        Assert.Equal("Write the README", updated.GetProperty("title").GetString());
-        Assert.Equal("2026-12-01", updated.GetProperty("dueDate").GetString());
+        var updated = await patched.ReadAsync<TaskItem>();
+        Assert.Equal(new TaskItem(id, "Write the README", "done", "2026-12-01"), updated);
 
-        var done = await alice.GetFromJsonAsync<JsonElement>("/api/tasks?status=done");
-        Assert.Contains(done.GetProperty("items").EnumerateArray(), t => t.GetProperty("id").GetGuid() == id);
+        var done = await alice.GetFromJsonAsync<ListPage<TaskItem>>("/api/tasks?status=done");
+        Assert.Contains(done!.Items, t => t.Id == id);
 
         using var deleted = await alice.DeleteAsync($"/api/tasks/{id}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -41,19 +37,19 @@ public sealed class TasksApiTests(TasksAppFixture fixture) : IClassFixture<Tasks
         using var alice = fixture.ClientFor(fixture.Alice);
         using var bob = fixture.ClientFor(fixture.Bob);
         using var created = await alice.PostAsJsonAsync("/api/tasks", new { title = "Private" });
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var id = (await created.ReadAsync<TaskItem>(HttpStatusCode.Created)).Id;
 
         using var read = await bob.GetAsync($"/api/tasks/{id}");
         using var patch = await bob.PatchAsJsonAsync($"/api/tasks/{id}", new { title = "Mine now" });
         using var delete = await bob.DeleteAsync($"/api/tasks/{id}");
-        var list = await bob.GetFromJsonAsync<JsonElement>("/api/tasks");
+        var list = await bob.GetFromJsonAsync<ListPage<TaskItem>>("/api/tasks");
 
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, patch.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
-        Assert.DoesNotContain(list.GetProperty("items").EnumerateArray(), t => t.GetProperty("id").GetGuid() == id);
-        var still = await alice.GetFromJsonAsync<JsonElement>($"/api/tasks/{id}");
-        Assert.Equal("Private", still.GetProperty("title").GetString());
+        Assert.DoesNotContain(list!.Items, t => t.Id == id);
+        var still = await alice.GetFromJsonAsync<TaskItem>($"/api/tasks/{id}");
+        Assert.Equal("Private", still!.Title);
     }
 
     [Fact]
@@ -62,13 +58,11 @@ public sealed class TasksApiTests(TasksAppFixture fixture) : IClassFixture<Tasks
         using var alice = fixture.ClientFor(fixture.Alice);
         using var response = await alice.PostAsJsonAsync("/api/tasks", new { title = "", status = "someday" });
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ReadAsync<Problem>(HttpStatusCode.BadRequest);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var errors = problem.GetProperty("errors");
-        Assert.True(errors.TryGetProperty("title", out _));
-        Assert.Contains("todo, in_progress, done", errors.GetProperty("status")[0].GetString());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("requestId").GetString()));
+        Assert.NotEmpty(problem.ErrorsOf("title"));
+        Assert.Contains("todo, in_progress, done", problem.ErrorsOf("status")[0], StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(problem.RequestId));
     }
 
     [Fact]
@@ -81,27 +75,26 @@ public sealed class TasksApiTests(TasksAppFixture fixture) : IClassFixture<Tasks
 
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.BadRequest, paging.StatusCode);
-        var errors = (await paging.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        Assert.True(errors.TryGetProperty("pageSize", out _));
-        Assert.True(errors.TryGetProperty("page", out _));
+        var problem = await paging.ReadAsync<Problem>(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.ErrorsOf("pageSize"));
+        Assert.NotEmpty(problem.ErrorsOf("page"));
     }
 
     [Fact]
     public async Task Paging_returns_the_requested_slice_and_the_total()
     {
-        var user = await Fathom.Testing.TestIdentity.CreateUserAsync(fixture.Database.Source);
+        var user = await TestIdentity.CreateUserAsync(fixture.Database.Source);
         using var client = fixture.ClientFor(user);
         for (var i = 0; i < 5; i++)
         {
             using var _ = await client.PostAsJsonAsync("/api/tasks", new { title = $"Task {i}" });
         }
 
-        var second = await client.GetFromJsonAsync<JsonElement>("/api/tasks?page=2&pageSize=2");
+        var second = (await client.GetFromJsonAsync<ListPage<TaskItem>>("/api/tasks?page=2&pageSize=2"))!;
 
-        Assert.Equal(5, second.GetProperty("total").GetInt64());
-        Assert.Equal(2, second.GetProperty("items").GetArrayLength());
-        Assert.Equal("Task 2", second.GetProperty("items")[0].GetProperty("title").GetString());
+        Assert.Equal(5, second.Total);
+        Assert.Equal(2, second.Items.Count);
+        Assert.Equal("Task 2", second.Items[0].Title);
     }
 
     [Fact]
@@ -109,7 +102,7 @@ public sealed class TasksApiTests(TasksAppFixture fixture) : IClassFixture<Tasks
     {
         using var anonymous = await fixture.App.Client.GetAsync("/api/tasks");
         using var other = new HttpClient { BaseAddress = fixture.App.Client.BaseAddress };
-        other.DefaultRequestHeaders.Authorization = new("Bearer", new Fathom.Testing.TestIdentity("other-key").Token(fixture.Alice));
+        other.DefaultRequestHeaders.Authorization = new("Bearer", new TestIdentity("other-key").Token(fixture.Alice));
         using var wrongKey = await other.GetAsync("/api/tasks");
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -117,3 +110,6 @@ public sealed class TasksApiTests(TasksAppFixture fixture) : IClassFixture<Tasks
         Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
     }
 }
+
+/// <summary>A task as the API returns it.</summary>
+public sealed record TaskItem(Guid Id, string Title, string Status, string? DueDate);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
 using Fathom.Testing;
 using StackExchange.Redis;
 
@@ -19,7 +18,7 @@ public sealed class RedisOutageTests(UsersAppFixture fixture) : IClassFixture<Us
         var user = await TestIdentity.CreateUserAsync(fixture.Database.Source);
         using var client = fixture.ClientFor(app, user);
 
-        Assert.Equal("Test user", (await client.GetFromJsonAsync<JsonElement>("/api/users/me")).GetProperty("displayName").GetString());
+        Assert.Equal("Test user", (await client.GetFromJsonAsync<Profile>("/api/users/me"))!.DisplayName);
         await using (var probe = await ConnectionMultiplexer.ConnectAsync(redis.Configuration))
         {
             Assert.True(await probe.GetDatabase().KeyExistsAsync($"fathom:users:profile:{user:N}"), "the first read fills the cache");
@@ -42,8 +41,8 @@ public sealed class RedisOutageTests(UsersAppFixture fixture) : IClassFixture<Us
 
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
-        Assert.Equal("Offline edit", (await reread.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("displayName").GetString());
-        Assert.Equal("Offline edit", (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("displayName").GetString());
+        Assert.Equal("Offline edit", (await reread.ReadAsync<Profile>()).DisplayName);
+        Assert.Equal("Offline edit", (await other.ReadAsync<Profile>()).DisplayName);
         // A dead Redis must cost little: far below the client's 5 s backlog timeout.
         Assert.All(timings, t => Assert.True(t < TimeSpan.FromSeconds(2), $"a request took {t.TotalMilliseconds:F0} ms with Redis down"));
         await app.WaitForOutputAsync("Profile cache bypassed", TimeSpan.FromSeconds(5));

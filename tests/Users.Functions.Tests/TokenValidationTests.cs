@@ -10,7 +10,7 @@ public sealed class TokenValidationTests(UsersAppFixture fixture) : IClassFixtur
 {
     private async Task<HttpStatusCode> MeWith(string token)
     {
-        using var client = UsersAppFixture.ClientFor(fixture.ReplicaA, token);
+        using var client = AppFixture.Client(fixture.ReplicaA, token);
         using var response = await client.GetAsync("/api/users/me");
         return response.StatusCode;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,5 @@
 using Fathom.Functions;
+using Fathom.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;

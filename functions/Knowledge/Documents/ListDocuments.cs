@@ -1,5 +1,6 @@
 using Fathom.Data;
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Identity;
 using Fathom.Knowledge.Stores;
 using Microsoft.AspNetCore.Http;

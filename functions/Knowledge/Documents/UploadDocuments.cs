@@ -1,4 +1,5 @@
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Identity;
 using Fathom.Knowledge.Parsing;
 using Fathom.Knowledge.Stores;
@@ -77,10 +78,10 @@ public sealed class UploadDocuments(CollectionStore collections, DocumentIntake 
             {
                 return Invalid("files", $"Each file needs a name of 1 to {options.Value.MaxFileNameLength} characters without the NUL character (got {name.Length} characters).");
             }
-            if (!DocumentParsers.Default.IsSupported(name))
+            if (!SupportedDocumentTypes.IsSupported(name))
             {
                 return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported file type",
-                    $"'{name}' is not a supported type. Accepted: {DocumentParsers.SupportedExtensionsText}.");
+                    $"'{name}' is not a supported type. Accepted: {SupportedDocumentTypes.ExtensionsText}.");
             }
             if (file.Length == 0)
             {

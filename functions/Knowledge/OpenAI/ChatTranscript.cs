@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Fathom.Functions;
+using Fathom.Http;
 using Microsoft.Extensions.AI;
 
 namespace Knowledge.Functions.OpenAI;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fathom.Functions;
+using Fathom.Http;
 
 namespace Knowledge.Functions.OpenAI;
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Fathom.Data;
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

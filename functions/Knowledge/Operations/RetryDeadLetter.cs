@@ -1,4 +1,5 @@
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Knowledge.Stores.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

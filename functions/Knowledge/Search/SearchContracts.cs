@@ -1,4 +1,5 @@
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Knowledge.Stores;
 
 namespace Knowledge.Functions.Search;

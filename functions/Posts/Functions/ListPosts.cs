@@ -1,5 +1,6 @@
 using Fathom.Data;
 using Fathom.Functions;
+using Fathom.Http;
 using Fathom.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

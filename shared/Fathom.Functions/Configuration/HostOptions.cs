@@ -1,3 +1,4 @@
+using Fathom.Redis.Streams;
 using Microsoft.Extensions.Options;
 
 namespace Fathom.Functions.Configuration;
@@ -30,23 +31,6 @@ public sealed class HttpExtensionOptions
 
     /// <summary>The largest JSON body a function reads (413 past it): JSON is read whole, uploads are multipart.</summary>
     public long MaxJsonBodySize { get; set; } = 4 * 1024 * 1024;
-}
-
-/// <summary>host.json <c>extensions.redisStreams</c>: how stream triggers read, retry and give up.</summary>
-public sealed class RedisStreamOptions
-{
-    public int MaxBatchSize { get; set; } = 16;
-
-    /// <summary>Deliveries before an entry moves to the dead-letter stream.</summary>
-    public int MaxDeliveries { get; set; } = 5;
-
-    /// <summary>An entry pending this long without a heartbeat is taken over by another consumer.</summary>
-    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(60);
-    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-    public int MaxConcurrentCalls { get; set; } = 4;
-
-    /// <summary>Dead letters go to <c>{stream}{DeadLetterSuffix}</c>.</summary>
-    public string DeadLetterSuffix { get; set; } = ":dead";
 }
 
 /// <summary>Checks host.json at start-up so a bad value stops the app with a clear message.</summary>

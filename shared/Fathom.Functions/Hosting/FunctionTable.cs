@@ -1,6 +1,4 @@
 using Fathom.Functions.Configuration;
-using Fathom.Functions.Http;
-using Fathom.Functions.Timers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -20,17 +18,11 @@ internal static class FunctionTable
     {
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";
         var prefix = app.Services.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.RoutePrefix.Trim('/');
-        var time = app.Services.GetRequiredService<TimeProvider>();
+        var table = new FunctionTableContext(address, prefix, app.Services.GetRequiredService<TimeProvider>());
         var lines = new List<string> { "", $"Functions ({app.Environment.ApplicationName}, {address}):", "" };
         foreach (var function in functions.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
-            lines.Add("        " + function.Name + ": " + function switch
-            {
-                HttpFunctionDescriptor http => $"[{string.Join(",", http.Methods)}] {address.TrimEnd('/')}{HttpPipeline.RouteOf(prefix, http)} ({http.AuthLevel}{(http.RequiredScope is { } scope ? $"; scope {scope}" : "")})",
-                StreamFunctionDescriptor stream => $"redisStreamTrigger '{stream.StreamKey}' group '{stream.Group}' ({stream.Connection})",
-                TimerFunctionDescriptor timer => TimerListener.Describe(timer, time),
-                _ => function.GetType().Name,
-            });
+            lines.Add("        " + function.Name + ": " + function.Describe(table));
         }
         if (functions.Count == 0)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Fathom.Redis;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -48,6 +49,7 @@ public static class Tracing
             .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsHousekeeping(http.Request.Path))
             .AddHttpClientInstrumentation()
             .AddRedisTracing(builder.Services)
+            .SetSampler(new RedisRootSampler(new ParentBasedSampler(new AlwaysOnSampler())))
             .AddOtlpExporter());
         return builder;
     }

@@ -1,3 +1,4 @@
+using Fathom.Http;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 

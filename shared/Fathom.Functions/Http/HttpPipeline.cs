@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
+using Fathom.Functions.Middleware;
+using Fathom.Http;
+using Fathom.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -79,7 +82,7 @@ public static partial class HttpPipeline
         }
     }
 
-    internal static void UseHttpPipeline(this WebApplication app, IReadOnlyList<Action<IApplicationBuilder>> afterAuthentication)
+    internal static void UseHttpPipeline(this WebApplication app)
     {
         app.Use(AssignRequestIdAsync);
         app.Use(AddSecurityHeaders);
@@ -89,9 +92,10 @@ public static partial class HttpPipeline
         app.UseCors();
         app.UseAuthentication();
         // Before authorization, so that calls refused there (bad or missing credentials) still pass the hooks.
-        foreach (var configure in afterAuthentication)
+        // Libraries hook in through the service (rate limiting does), needing no reference to the host's builder.
+        foreach (var middleware in app.Services.GetServices<IAfterAuthenticationMiddleware>())
         {
-            configure(app);
+            app.Use((http, next) => middleware.InvokeAsync(http, next));
         }
         app.UseAuthorization();
         app.UseRequestTimeouts();
@@ -104,46 +108,31 @@ public static partial class HttpPipeline
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
     }
 
-    internal static void MapHttpFunctions(this WebApplication app, IEnumerable<HttpFunctionDescriptor> functions)
+    internal static void MapHttpFunction(this WebApplication app, HttpFunctionDescriptor function)
     {
         var prefix = app.Services.GetRequiredService<IOptions<FunctionsHostOptions>>().Value.Extensions.Http.RoutePrefix.Trim('/');
-        foreach (var function in functions)
+        var pipeline = app.Services.GetRequiredService<FunctionPipeline>();
+        // A RequestDelegate, not a lambda with typed parameters: minimal APIs' delegate inference is reflection, not AOT-safe.
+        RequestDelegate invoke = http => HttpInvocation.RunAsync(pipeline, function, http);
+        var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, invoke)
+            .WithName(function.Name)
+            .WithMetadata(function);
+        if (function.RequiredScope is { } scope)
         {
-            var endpoint = app.MapMethods(RouteOf(prefix, function), function.Methods, Traced(function))
-                .WithName(function.Name)
-                .WithMetadata(function);
-            if (function.RequiredScope is { } scope)
-            {
-                endpoint.WithMetadata(new RequiredScopeAttribute(scope));
-            }
-            if (function.DescribeResults is { } describe)
-            {
-                // Only response metadata (ProducesResponseTypeMetadata); nothing in routing reads it, the OpenAPI document does.
-                endpoint.Add(describe);
-            }
-            _ = function.AuthLevel switch
-            {
-                AuthorizationLevel.Anonymous => endpoint.AllowAnonymous(),
-                AuthorizationLevel.User => endpoint.RequireAuthorization(),
-                _ => endpoint.AddEndpointFilter(RequireFunctionKeyAsync),
-            };
+            endpoint.WithMetadata(new RequiredScopeAttribute(scope));
         }
+        if (function.DescribeResults is { } describe)
+        {
+            // Only response metadata (ProducesResponseTypeMetadata); nothing in routing reads it, the OpenAPI document does.
+            endpoint.Add(describe);
+        }
+        _ = function.AuthLevel switch
+        {
+            AuthorizationLevel.Anonymous => endpoint.AllowAnonymous(),
+            AuthorizationLevel.User => endpoint.RequireAuthorization(),
+            _ => endpoint.AddEndpointFilter(RequireFunctionKeyAsync),
+        };
     }
-
-    /// <summary>The function's own span inside ASP.NET Core's request span: it times the function alone (not auth, limits, filters).</summary>
-    private static RequestDelegate Traced(HttpFunctionDescriptor function) => async http =>
-    {
-        using var activity = FunctionActivity.Start(function.Name, "http", http.TraceIdentifier);
-        try
-        {
-            await function.Invoke(http);
-        }
-        catch (Exception ex)
-        {
-            FunctionActivity.Fail(activity, ex);
-            throw;
-        }
-    };
 
     public static string RouteOf(string prefix, HttpFunctionDescriptor function)
     {

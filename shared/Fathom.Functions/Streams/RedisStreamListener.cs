@@ -1,6 +1,8 @@
-using System.Diagnostics;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
+using Fathom.Functions.Middleware;
+using Fathom.Redis;
+using Fathom.Redis.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +25,7 @@ public sealed partial class RedisStreamListener(
     IOptions<FunctionsHostOptions> hostOptions,
     TimeProvider time,
     FunctionMetrics metrics,
+    FunctionPipeline pipeline,
     ILogger<RedisStreamListener> logger) : BackgroundService
 {
     private readonly RedisStreamOptions _options = hostOptions.Value.Extensions.RedisStreams;
@@ -138,19 +141,10 @@ public sealed partial class RedisStreamListener(
             _ => _ = db.StreamClaimIdsOnlyAsync(function.StreamKey, function.Group, _consumer, 0, [entry.Id], CommandFlags.FireAndForget),
             null, _options.VisibilityTimeout / 3, _options.VisibilityTimeout / 3);
 
-        // A child of the span that wrote the entry (its trace context travels in the entry), so one trace runs from
-        // the request that queued the work to the work done.
-        using var activity = FunctionActivity.Start(function.Name, "pubsub", entry.Id.ToString(), ActivityKind.Consumer, StreamTraceContext.Read(entry));
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("messaging.destination.name", function.StreamKey);
-            activity.SetTag("messaging.consumer.group.name", function.Group);
-            activity.SetTag("messaging.message.id", entry.Id.ToString());
-            activity.SetTag("fathom.delivery_count", deliveries);
-        }
-
         await using var scope = scopes.CreateAsyncScope();
-        var context = new FunctionContext
+        // The pipeline traces, counts and logs the call; the entry's invocation acknowledges it on success and, on
+        // failure, leaves it pending for a retry or moves it to the dead letters (Invocation).
+        await pipeline.InvokeAsync(new FunctionContext
         {
             InvocationId = entry.Id.ToString(),
             FunctionName = function.Name,
@@ -158,32 +152,8 @@ public sealed partial class RedisStreamListener(
             CancellationToken = timeout.Token,
             DeliveryCount = deliveries,
             IsLastDelivery = deliveries >= _options.MaxDeliveries,
-        };
-
-        var started = time.GetTimestamp();
-        try
-        {
-            await function.Invoke(entry, context);
-            await db.StreamAcknowledgeAsync(function.StreamKey, function.Group, entry.Id);
-            metrics.Record(function.Name, "success", time.GetElapsedTime(started));
-        }
-        catch (Exception ex) when (_abort.IsCancellationRequested)
-        {
-            LogReleased(logger, ex, function.Name, entry.Id.ToString());
-            FunctionActivity.Fail(activity, ex);
-            metrics.Record(function.Name, "released", time.GetElapsedTime(started));
-        }
-        catch (Exception ex)
-        {
-            LogFailed(logger, ex, function.Name, entry.Id.ToString(), deliveries, _options.MaxDeliveries);
-            FunctionActivity.Fail(activity, ex);
-            metrics.Record(function.Name, "failure", time.GetElapsedTime(started));
-            if (deliveries >= _options.MaxDeliveries)
-            {
-                await DeadLetterAsync(db, entry, deliveries, ex.Message);
-            }
-            // Otherwise it stays pending and is retried once the visibility timeout has passed.
-        }
+            Trigger = new Invocation(this, function, logger, db, entry, deliveries),
+        });
     }
 
     private async Task DeadLetterAsync(IDatabase db, StreamEntry entry, int deliveries, string error)

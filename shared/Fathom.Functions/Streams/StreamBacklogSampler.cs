@@ -1,5 +1,6 @@
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,8 @@
-using System.Globalization;
 using Cronos;
 using Fathom.Functions.Configuration;
 using Fathom.Functions.Hosting;
+using Fathom.Functions.Middleware;
+using Fathom.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +26,7 @@ public sealed partial class TimerListener(
     IConfiguration configuration,
     TimeProvider time,
     FunctionMetrics metrics,
+    FunctionPipeline pipeline,
     ILogger<TimerListener> logger) : BackgroundService
 {
     /// <summary>Replicas of one app share locks through this id (<c>FunctionsHost__Id</c>, as Azure's host id).</summary>
@@ -86,38 +88,17 @@ public sealed partial class TimerListener(
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(hostOptions.Value.FunctionTimeout);
-        var invocationId = Guid.NewGuid().ToString("N");
-        using var activity = FunctionActivity.Start(function.Name, "timer", invocationId);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("faas.cron", function.Schedule);
-            activity.SetTag("faas.time", occurrence.ToString("O", CultureInfo.InvariantCulture));
-            activity.SetTag("fathom.past_due", pastDue);
-        }
         await using var scope = scopes.CreateAsyncScope();
-        var context = new FunctionContext
+        // The pipeline traces, counts and logs the run; a failed occurrence is not retried, the next one runs on
+        // schedule. Only a run cut short by shutdown comes back out of it (and ends the loop).
+        await pipeline.InvokeAsync(new FunctionContext
         {
-            InvocationId = invocationId,
+            InvocationId = Guid.NewGuid().ToString("N"),
             FunctionName = function.Name,
             InstanceServices = scope.ServiceProvider,
             CancellationToken = timeout.Token,
-        };
-        var info = new TimerInfo { IsPastDue = pastDue, ScheduleStatus = status };
-
-        var started = time.GetTimestamp();
-        try
-        {
-            await function.Invoke(info, context);
-            LogRan(logger, function.Name, occurrence, pastDue);
-            metrics.Record(function.Name, "success", time.GetElapsedTime(started));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            // A failed occurrence is not retried; the next one runs on schedule.
-            LogFailed(logger, ex, function.Name, occurrence);
-            FunctionActivity.Fail(activity, ex);
-            metrics.Record(function.Name, "failure", time.GetElapsedTime(started));
-        }
+            Trigger = new Invocation(function, logger, occurrence, pastDue, status, stoppingToken),
+        });
 
         var now = time.GetUtcNow();
         metrics.TimerRan(function.Name, now, next);
@@ -150,12 +131,6 @@ public sealed partial class TimerListener(
         }
         static DateTimeOffset At(RedisValue v) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Min((long)v, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
         return new ScheduleStatus(At(values[0]), At(values[1]), At(values[2]));
-    }
-
-    public static string Describe(TimerFunctionDescriptor function, TimeProvider time)
-    {
-        var next = CronExpression.Parse(function.Schedule, CronFormat.IncludeSeconds).GetNextOccurrence(time.GetUtcNow(), TimeZoneInfo.Utc);
-        return $"timerTrigger '{function.Schedule}' (next {next?.ToString("u", CultureInfo.InvariantCulture) ?? "never"})";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Timer {Function} ran for {Occurrence} (past due: {PastDue})")]

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Fathom.Functions.Configuration;
-using Fathom.Functions.Hosting;
+using Fathom.Redis;
+using Fathom.Redis.Streams;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,7 +11,7 @@ namespace Fathom.Knowledge.Stores.Operations;
 /// <c>dead-letter:source-id/function/deliveries/error</c> beside the entry's own) and the one thing to do with them:
 /// put one back on the stream.
 /// </summary>
-public sealed class DeadLetters(RedisConnections redis, IngestQueue queue, IOptions<FunctionsHostOptions> host)
+public sealed class DeadLetters(RedisConnections redis, IngestQueue queue, IOptions<RedisStreamOptions> streams)
 {
     private const string Prefix = "dead-letter:";
 
@@ -36,7 +36,7 @@ public sealed class DeadLetters(RedisConnections redis, IngestQueue queue, IOpti
         return id
         """;
 
-    public string Key => queue.Stream + host.Value.Extensions.RedisStreams.DeadLetterSuffix;
+    public string Key => queue.Stream + streams.Value.DeadLetterSuffix;
 
     /// <summary>The newest dead letters first.</summary>
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit)

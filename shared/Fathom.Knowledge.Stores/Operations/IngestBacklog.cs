@@ -1,4 +1,4 @@
-using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using StackExchange.Redis;
 
 namespace Fathom.Knowledge.Stores.Operations;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Fathom.Functions.Hosting;
+using Fathom.Redis;
 using StackExchange.Redis;
 
 namespace Fathom.Knowledge.Stores.Operations;

@@ -48,6 +48,6 @@ public sealed class UnsupportedDocumentTypeException : DocumentParseException
     {
         var extension = string.IsNullOrEmpty(fileName) ? string.Empty : Path.GetExtension(fileName).ToLowerInvariant();
         var what = extension.Length > 0 ? $"Files of type '{extension}' are" : "Files without a known extension are";
-        return $"{what} not supported. Supported types: {DocumentParsers.SupportedExtensionsText}.";
+        return $"{what} not supported. Supported types: {SupportedDocumentTypes.ExtensionsText}.";
     }
 }

@@ -41,12 +41,6 @@ public sealed class DocumentParsers
 
     public ParsingLimits Limits { get; }
 
-    /// <summary>The extensions the built-in parsers accept, as listed in 415 answers.</summary>
-    public static IReadOnlyList<string> SupportedExtensions { get; } = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".json"];
-
-    /// <summary><see cref="SupportedExtensions"/> as one line for messages: ".txt .md .html …".</summary>
-    public static string SupportedExtensionsText { get; } = string.Join(' ', SupportedExtensions);
-
     /// <summary>The extensions this instance accepts.</summary>
     public IReadOnlyList<string> Extensions { get; }
 

@@ -1,5 +1,5 @@
 using Fathom.Data;
-using Fathom.Functions.Entra;
+using Fathom.Connections.Entra;
 using Fathom.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
-using Fathom.Functions.Entra;
-using Fathom.Functions.Hosting;
+using Fathom.Connections.Entra;
+using Fathom.Redis;
 using Fathom.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

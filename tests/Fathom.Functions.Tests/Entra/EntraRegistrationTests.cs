@@ -1,6 +1,6 @@
 using Azure.Core;
-using Fathom.Functions.Entra;
-using Fathom.Functions.Hosting;
+using Fathom.Connections.Entra;
+using Fathom.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

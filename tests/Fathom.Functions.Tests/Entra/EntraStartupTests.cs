@@ -1,6 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
-using Fathom.Functions.Entra;
+using Fathom.Connections.Entra;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using Azure.Identity;
-using Fathom.Functions.Entra;
+using Fathom.Connections.Entra;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
