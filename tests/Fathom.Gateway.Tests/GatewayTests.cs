@@ -1,54 +1,13 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Fathom.Testing;
 
 namespace Fathom.Gateway.Tests;
 
 /// <summary>The local gateway: one address for every app, and (OnDemand) apps that sleep until needed.</summary>
-public sealed class GatewayTests : IAsyncLifetime
+public sealed class GatewayTests : GatewayFixture
 {
-    private readonly TestIdentity _identity = new();
-    private TestDatabase _database = null!;
-    private Guid _user;
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _user = await TestIdentity.CreateUserAsync(_database.Source);
-    }
-
-    public async Task DisposeAsync() => await _database.DisposeAsync();
-
-    private async Task<(FunctionAppProcess Gateway, HttpClient Client)> StartAsync(string mode, string apps, string idle = "00:02:00",
-        IReadOnlyDictionary<string, string>? extra = null, int? portOffset = null)
-    {
-        var port = FunctionAppProcess.FreePort();
-        var settings = new Dictionary<string, string>(_identity.Settings)
-        {
-            ["PostgresConnection"] = _database.ConnectionString,
-            ["RedisConnection"] = TestStack.Redis,
-            ["VectorStoreConnection"] = TestStack.VectorStore,
-            ["IngestStream"] = $"test:ingest:{Guid.NewGuid():N}",
-            ["Gateway__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Gateway__Mode"] = mode,
-            ["Gateway__Only"] = apps,
-            ["Gateway__IdleTimeout"] = idle,
-            ["Gateway__Binaries"] = RepoPaths.Configuration,
-            ["Gateway__PortOffset"] = (portOffset ?? FunctionAppProcess.FreePortOffset()).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Gateway__Root"] = RepoPaths.Root,
-        };
-        foreach (var (key, value) in TestStack.GenerousRateLimits().Concat(extra ?? new Dictionary<string, string>()))
-        {
-            settings[key] = value;
-        }
-        var gateway = await FunctionAppProcess.StartAsync("gateway", RepoPaths.ToolAssembly("Gateway", "fathom-gateway"), settings, port);
-        var client = new HttpClient { BaseAddress = gateway.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _identity.Token(_user));
-        return (gateway, client);
-    }
-
     /// <summary>The gateway's <c>/api/health</c> (200 or 503, both with the document).</summary>
     private static async Task<Health> HealthAsync(HttpClient client)
     {
@@ -152,14 +111,10 @@ public sealed class GatewayTests : IAsyncLifetime
         await using (gateway)
         using (client)
         {
-            using var created = await client.PostAsJsonAsync("/api/collections", new { name = "Woken" });
-            var collection = (await created.ReadAsync<Created>(HttpStatusCode.Created)).Id;
-            using var form = new MultipartFormDataContent { { new ByteArrayContent("Sleeping apps wake up when work arrives."u8.ToArray()), "files", "wake.txt" } };
-            using var upload = await client.PostAsync($"/api/collections/{collection}/documents", form);
-            var document = (await upload.ReadAsync<Uploaded>(HttpStatusCode.Accepted)).Documents[0].Id;
+            var (collection, document) = await UploadAsync(client, "Woken", "wake.txt", "Sleeping apps wake up when work arrives.");
 
-            await Eventually(async () => (await client.GetFromJsonAsync<DocumentState>($"/api/collections/{collection}/documents/{document}"))!.Status == "COMPLETE",
-                TimeSpan.FromSeconds(60), "the document to be indexed by a woken Ingestion app");
+            // Indexed by a woken Ingestion app.
+            await WaitCompleteAsync(client, collection, document, TimeSpan.FromSeconds(60));
             Assert.Contains("Ingestion is up", gateway.Output, StringComparison.Ordinal);
             await AppStateAsync(client, "Ingestion", "idle", TimeSpan.FromSeconds(20));
         }
@@ -315,9 +270,4 @@ public sealed class GatewayTests : IAsyncLifetime
     /// <summary>RFC 9728 protected resource metadata (snake_case on the wire).</summary>
     private sealed record ResourceMetadata(string Resource, [property: System.Text.Json.Serialization.JsonPropertyName("authorization_servers")] string[] AuthorizationServers);
 
-    private sealed record Created(Guid Id);
-
-    private sealed record Uploaded(IReadOnlyList<Created> Documents);
-
-    private sealed record DocumentState(string Status);
 }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Fathom.Testing;
 using Kind = Fathom.Testing.ReceivedSpan.SpanKind;
 
@@ -11,119 +8,70 @@ namespace Fathom.Gateway.Tests;
 /// to one receiver, and an upload through the gateway is one trace from the gateway's server span through Knowledge,
 /// its Redis XADD, the stream and every ingestion step.
 /// </summary>
-public sealed class GatewayTracingTests : IAsyncLifetime
+public sealed class GatewayTracingTests : GatewayFixture
 {
     private const string RedisScope = "OpenTelemetry.Instrumentation.StackExchangeRedis";
     private static readonly string[] Steps = ["extract", "partition", "embed-and-save", "finish"];
-
-    private readonly TestIdentity _identity = new();
-    private TestDatabase _database = null!;
-    private Guid _user;
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _user = await TestIdentity.CreateUserAsync(_database.Source);
-    }
-
-    public async Task DisposeAsync() => await _database.DisposeAsync();
 
     [Fact]
     public async Task An_upload_through_the_gateway_is_one_trace_from_the_gateway_span_to_the_last_ingestion_step()
     {
         await using var receiver = new OtlpTraceReceiver();
-        var port = FunctionAppProcess.FreePort();
         var stream = $"test:ingest:{Guid.NewGuid():N}";
-        var settings = new Dictionary<string, string>(_identity.Settings)
+        // The gateway's name only: each app it starts must still name its spans itself.
+        Dictionary<string, string> settings = new(receiver.Settings()) { ["IngestStream"] = stream, ["OTEL_SERVICE_NAME"] = "fathom-gateway" };
+        var (gateway, client) = await StartAsync("Eager", "Knowledge,Ingestion", extra: settings);
+        await using (gateway)
+        using (client)
         {
-            ["PostgresConnection"] = _database.ConnectionString,
-            ["RedisConnection"] = TestStack.Redis,
-            ["VectorStoreConnection"] = TestStack.VectorStore,
-            ["IngestStream"] = stream,
-            ["Gateway__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Gateway__Mode"] = "Eager",
-            ["Gateway__Only"] = "Knowledge,Ingestion",
-            ["Gateway__Binaries"] = RepoPaths.Configuration,
-            ["Gateway__PortOffset"] = FunctionAppProcess.FreePortOffset().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Gateway__Root"] = RepoPaths.Root,
-            // The gateway's name only: each app it starts must still name its spans itself.
-            ["OTEL_SERVICE_NAME"] = "fathom-gateway",
-        };
-        foreach (var (key, value) in TestStack.GenerousRateLimits().Concat(receiver.Settings()))
-        {
-            settings[key] = value;
-        }
-        await using var gateway = await FunctionAppProcess.StartAsync("gateway", RepoPaths.ToolAssembly("Gateway", "fathom-gateway"), settings, port);
-        using var client = new HttpClient { BaseAddress = gateway.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _identity.Token(_user));
+            var (collection, document) = await UploadAsync(client, "Traced through the gateway", "tides.txt", "Tides rise and fall twice a day, pulled by the moon.");
+            await WaitCompleteAsync(client, collection, document, TimeSpan.FromSeconds(90));
 
-        using var created = await client.PostAsJsonAsync("/api/collections", new { name = "Traced through the gateway" });
-        var collection = (await created.ReadAsync<Created>(HttpStatusCode.Created)).Id;
-        using var form = new MultipartFormDataContent { { new ByteArrayContent("Tides rise and fall twice a day, pulled by the moon."u8.ToArray()), "files", "tides.txt" } };
-        using var upload = await client.PostAsync($"/api/collections/{collection}/documents", form);
-        var document = (await upload.ReadAsync<Uploaded>(HttpStatusCode.Accepted)).Documents[0].Id;
-        await WaitCompleteAsync(client, collection, document);
+            var uploadPath = $"/api/collections/{collection}/documents";
+            // The gateway's span, Knowledge's XADD and Ingestion's last step are each exported by a different process.
+            var spans = await receiver.WaitForAsync(
+                all => all.Any(s => s is { Service: "fathom-gateway", Kind: Kind.Server } && s["url.path"] == uploadPath)
+                       && all.Any(s => s is { Service: "Knowledge", Scope: RedisScope } && s["db.operation.name"] == "XADD")
+                       && all.Any(s => s is { Service: "Ingestion", Name: "IngestDocument" })
+                       && Steps.All(step => all.Any(s => s.Service == "Ingestion" && s.Name == step)),
+                TimeSpan.FromSeconds(60));
 
-        var uploadPath = $"/api/collections/{collection}/documents";
-        // The gateway's span, Knowledge's XADD and Ingestion's last step are each exported by a different process.
-        var spans = await receiver.WaitForAsync(
-            all => all.Any(s => s is { Service: "fathom-gateway", Kind: Kind.Server } && s["url.path"] == uploadPath)
-                   && all.Any(s => s is { Service: "Knowledge", Scope: RedisScope } && s["db.operation.name"] == "XADD")
-                   && all.Any(s => s is { Service: "Ingestion", Name: "IngestDocument" })
-                   && Steps.All(step => all.Any(s => s.Service == "Ingestion" && s.Name == step)),
-            TimeSpan.FromSeconds(60));
+            // The gateway's server span is the root of the trace.
+            var root = Assert.Single(spans, s => s is { Service: "fathom-gateway", Kind: Kind.Server } && s["http.request.method"] == "POST" && s["url.path"] == uploadPath);
+            Assert.Equal("", root.ParentSpanId);
+            var trace = spans.Where(s => s.TraceId == root.TraceId).ToList();
+            var byId = trace.ToDictionary(s => s.SpanId);
 
-        // The gateway's server span is the root of the trace.
-        var root = Assert.Single(spans, s => s is { Service: "fathom-gateway", Kind: Kind.Server } && s["http.request.method"] == "POST" && s["url.path"] == uploadPath);
-        Assert.Equal("", root.ParentSpanId);
-        var trace = spans.Where(s => s.TraceId == root.TraceId).ToList();
-        var byId = trace.ToDictionary(s => s.SpanId);
+            // Knowledge's server span is a child of the gateway's call to it: the traceparent the gateway forwarded is its own.
+            var knowledge = Assert.Single(trace, s => s is { Service: "Knowledge", Kind: Kind.Server } && s["url.path"] == uploadPath);
+            var forwarded = byId[knowledge.ParentSpanId];
+            Assert.Equal(("fathom-gateway", Kind.Client), (forwarded.Service, forwarded.Kind));
+            Assert.Contains(root, Ancestors(forwarded, byId));
+            Assert.Contains(trace, s => s is { Service: "fathom-gateway", Scope: "Yarp.ReverseProxy" });
 
-        // Knowledge's server span is a child of the gateway's call to it: the traceparent the gateway forwarded is its own.
-        var knowledge = Assert.Single(trace, s => s is { Service: "Knowledge", Kind: Kind.Server } && s["url.path"] == uploadPath);
-        var forwarded = byId[knowledge.ParentSpanId];
-        Assert.Equal(("fathom-gateway", Kind.Client), (forwarded.Service, forwarded.Kind));
-        Assert.Contains(root, Ancestors(forwarded, byId));
-        Assert.Contains(trace, s => s is { Service: "fathom-gateway", Scope: "Yarp.ReverseProxy" });
+            // Knowledge's function span, and the XADD inside the producer span that queued the document.
+            var function = Assert.Single(trace, s => s is { Service: "Knowledge", Scope: "Fathom.Functions", Name: "UploadDocuments" });
+            Assert.Equal(knowledge.SpanId, function.ParentSpanId);
+            var producer = Assert.Single(trace, s => s is { Service: "Knowledge", Kind: Kind.Producer } && s["messaging.destination.name"] == stream);
+            Assert.Contains(knowledge, Ancestors(producer, byId));
+            var xadd = Assert.Single(trace, s => s is { Service: "Knowledge", Scope: RedisScope, Kind: Kind.Client } && s["db.operation.name"] == "XADD");
+            Assert.Equal(producer.SpanId, xadd.ParentSpanId);
+            Assert.Equal("redis", xadd["db.system.name"]);
+            Assert.Equal("127.0.0.1", xadd["server.address"]);
 
-        // Knowledge's function span, and the XADD inside the producer span that queued the document.
-        var function = Assert.Single(trace, s => s is { Service: "Knowledge", Scope: "Fathom.Functions", Name: "UploadDocuments" });
-        Assert.Equal(knowledge.SpanId, function.ParentSpanId);
-        var producer = Assert.Single(trace, s => s is { Service: "Knowledge", Kind: Kind.Producer } && s["messaging.destination.name"] == stream);
-        Assert.Contains(knowledge, Ancestors(producer, byId));
-        var xadd = Assert.Single(trace, s => s is { Service: "Knowledge", Scope: RedisScope, Kind: Kind.Client } && s["db.operation.name"] == "XADD");
-        Assert.Equal(producer.SpanId, xadd.ParentSpanId);
-        Assert.Equal("redis", xadd["db.system.name"]);
-        Assert.Equal("127.0.0.1", xadd["server.address"]);
-
-        // The stream trigger continues the trace; each step is a child of the invocation; its XACK is traced too.
-        var invocation = Assert.Single(trace, s => s is { Service: "Ingestion", Scope: "Fathom.Functions", Name: "IngestDocument", Kind: Kind.Consumer });
-        Assert.Equal(producer.SpanId, invocation.ParentSpanId);
-        foreach (var step in Steps)
-        {
-            Assert.Equal(invocation.SpanId, Assert.Single(trace, s => s.Service == "Ingestion" && s.Name == step).ParentSpanId);
-        }
-        await receiver.WaitForAsync(all => all.Any(s => s is { Service: "Ingestion", Scope: RedisScope } && s["db.operation.name"] == "XACK" && s.ParentSpanId == invocation.SpanId), TimeSpan.FromSeconds(30));
-
-        // Every span of the product came from one of the three processes, named as each names itself.
-        Assert.Equal(["Ingestion", "Knowledge", "fathom-gateway"], trace.Select(s => s.Service).Distinct().Order(StringComparer.Ordinal));
-        // Redis commands made outside any traced work (the trigger polling an empty stream) are not traces of their own.
-        Assert.DoesNotContain(receiver.Spans, s => s.Scope == RedisScope && s.ParentSpanId == "");
-    }
-
-    private static async Task WaitCompleteAsync(HttpClient client, Guid collection, Guid document)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            using var response = await client.GetAsync($"/api/collections/{collection}/documents/{document}");
-            var state = await response.ReadAsync<DocumentState>(HttpStatusCode.OK);
-            if (state.Status == "COMPLETE")
+            // The stream trigger continues the trace; each step is a child of the invocation; its XACK is traced too.
+            var invocation = Assert.Single(trace, s => s is { Service: "Ingestion", Scope: "Fathom.Functions", Name: "IngestDocument", Kind: Kind.Consumer });
+            Assert.Equal(producer.SpanId, invocation.ParentSpanId);
+            foreach (var step in Steps)
             {
-                return;
+                Assert.Equal(invocation.SpanId, Assert.Single(trace, s => s.Service == "Ingestion" && s.Name == step).ParentSpanId);
             }
-            Assert.True(state.Status != "FAILED" && DateTime.UtcNow < until, $"The document is {state.Status}, not COMPLETE.");
-            await Task.Delay(200);
+            await receiver.WaitForAsync(all => all.Any(s => s is { Service: "Ingestion", Scope: RedisScope } && s["db.operation.name"] == "XACK" && s.ParentSpanId == invocation.SpanId), TimeSpan.FromSeconds(30));
+
+            // Every span of the product came from one of the three processes, named as each names itself.
+            Assert.Equal(["Ingestion", "Knowledge", "fathom-gateway"], trace.Select(s => s.Service).Distinct().Order(StringComparer.Ordinal));
+            // Redis commands made outside any traced work (the trigger polling an empty stream) are not traces of their own.
+            Assert.DoesNotContain(receiver.Spans, s => s.Scope == RedisScope && s.ParentSpanId == "");
         }
     }
 
@@ -136,10 +84,4 @@ public sealed class GatewayTracingTests : IAsyncLifetime
             current = parent;
         }
     }
-
-    private sealed record Created(Guid Id);
-
-    private sealed record Uploaded(IReadOnlyList<Created> Documents);
-
-    private sealed record DocumentState(string Status);
 }
