@@ -62,6 +62,29 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task An_app_starts_without_creating_a_data_protection_key_ring_in_its_home()
+    {
+        // ASP.NET Core's authentication brings data protection, which at start creates a key file under
+        // ~/.aspnet (and warns in a container that it will not persist): start-up time and a write nobody needs.
+        var home = Directory.CreateTempSubdirectory("fathom-home-");
+        try
+        {
+            await using (var app = await new Worker().StartAsync(("HOME", home.FullName)))
+            {
+                await app.WaitForOutputAsync("Functions (", TimeSpan.FromSeconds(10));
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await app.Client.GetAsync("/api/ping")).StatusCode);
+                Assert.DoesNotContain("DataProtection", app.Output, StringComparison.Ordinal);
+            }
+
+            Assert.False(Directory.Exists(Path.Combine(home.FullName, ".aspnet")), $"the app wrote {string.Join(", ", Directory.EnumerateFileSystemEntries(home.FullName, "*", SearchOption.AllDirectories))}");
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Function_level_functions_need_the_host_key()
     {
         var worker = new Worker();

@@ -7,6 +7,7 @@ using Fathom.Functions.Middleware;
 using Fathom.Http;
 using Fathom.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -79,6 +80,23 @@ public static partial class HttpPipeline
         if (port is not null && configuration["urls"] is null && configuration["http_ports"] is null)
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{int.Parse(port, CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    /// <summary>
+    /// <c>AddAuthentication</c> brings ASP.NET Core data protection, whose hosted service loads (or creates) the key
+    /// ring as the app starts: XML files under ~/.aspnet, OpenSSL's start-up, and a warning in a container whose home is
+    /// not persisted. That was a fifth of an app's cold start (bench/ANALYSIS.md), for nothing: no Fathom app protects
+    /// data (tokens are JWTs, keys are stored hashed). Were one to, the key ring would still load on first use.
+    /// </summary>
+    internal static void RemoveKeyRingPreload(this IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService")
+            {
+                services.RemoveAt(i);
+            }
         }
     }
 
