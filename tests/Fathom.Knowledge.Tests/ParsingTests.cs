@@ -168,6 +168,69 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public async Task Docx_text_is_what_Word_shows_not_field_codes_deleted_revisions_or_tab_stops()
+    {
+        var docx = BuildDocx(body =>
+        {
+            // A tab stop is defined in the paragraph's properties; only the run's tab is a character.
+            body.Append(new Paragraph(
+                new ParagraphProperties(new Tabs(new TabStop { Val = TabStopValues.Left, Position = 720 })),
+                new Run(new Text("Name")), new Run(new TabChar()), new Run(new Text("Role"))));
+            body.Append(new Paragraph(
+                new Run(new Text("See page ")),
+                new Run(new FieldChar { FieldCharType = FieldCharValues.Begin }),
+                new Run(new FieldCode(" PAGEREF _Toc123 \\h ")),
+                new Run(new FieldChar { FieldCharType = FieldCharValues.Separate }),
+                new Run(new Text("7")),
+                new Run(new FieldChar { FieldCharType = FieldCharValues.End }),
+                new DeletedRun(new Run(new DeletedText("an old sentence"))),
+                new Run(new Text(" for e")), new Run(new NoBreakHyphen()), new Run(new Text("mail."))));
+            // A content control (as a template's placeholder) around a heading and a paragraph.
+            body.Append(new SdtBlock(new SdtContentBlock(StyledParagraph("Inside a control", "Heading1"), StyledParagraph("Filled in.", null))));
+        });
+
+        // The parser itself, before normalisation turns tabs into spaces.
+        var parsed = await new DocxParser().ParseAsync(new MemoryStream(docx), CancellationToken.None);
+
+        Assert.Equal("Name\tRole\n\nSee page 7 for e-mail.", parsed.Sections[0].Text.TrimEnd());
+        Assert.Equal("Inside a control", parsed.Sections[1].Heading);
+        Assert.Equal("Filled in.", parsed.Sections[1].Text.TrimEnd());
+    }
+
+    [Fact]
+    public async Task A_spreadsheet_named_docx_is_refused_as_not_a_word_document()
+    {
+        using var stream = new MemoryStream();
+        using (var workbook = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        {
+            workbook.AddWorkbookPart().Workbook = new DocumentFormat.OpenXml.Spreadsheet.Workbook();
+        }
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => Parse("budget.docx", stream.ToArray()));
+
+        Assert.Equal("The Word document could not be read: the file is damaged or is not a .docx file.", error.Message);
+    }
+
+    [Fact]
+    public async Task Docx_headings_come_from_outline_levels_when_a_style_has_no_heading_name()
+    {
+        var docx = BuildDocx(body =>
+        {
+            var chapter = StyledParagraph("Chapter one", null);
+            chapter.PrependChild(new ParagraphProperties(new OutlineLevel { Val = 0 }));
+            body.Append(chapter);
+            body.Append(StyledParagraph("It begins.", null));
+            body.Append(StyledParagraph("Custom heading", "ChapterTitle"));
+            body.Append(StyledParagraph("It goes on.", null));
+        }, new Style(new StyleName { Val = "Chapter Title" }, new StyleParagraphProperties(new OutlineLevel { Val = 1 })) { Type = StyleValues.Paragraph, StyleId = "ChapterTitle" });
+
+        var parsed = await Parse("outline.docx", docx);
+
+        Assert.Equal(["Chapter one", "Chapter one > Custom heading"], parsed.Sections.Select(s => s.Heading));
+        Assert.Equal(["It begins.", "It goes on."], parsed.Sections.Select(s => s.Text));
+    }
+
+    [Fact]
     public async Task Corrupt_docx_throws_readable_parse_exception()
     {
         var error = await Assert.ThrowsAsync<DocumentParseException>(() => Parse("broken.docx", Encoding.ASCII.GetBytes("PK\u0003\u0004 this is not a zip")));
@@ -331,7 +394,7 @@ public sealed class ParsingTests
         return builder.Build();
     }
 
-    private static byte[] BuildDocx(Action<Body> fill)
+    private static byte[] BuildDocx(Action<Body> fill, params Style[] extraStyles)
     {
         using var stream = new MemoryStream();
         using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
@@ -343,6 +406,7 @@ public sealed class ParsingTests
                 HeadingStyle("Title", "Title"),
                 HeadingStyle("Heading1", "heading 1"),
                 HeadingStyle("Heading2", "heading 2"));
+            styles.Styles.Append(extraStyles);
             var body = new Body();
             fill(body);
             main.Document = new Document(body);

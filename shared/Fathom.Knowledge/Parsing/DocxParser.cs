@@ -1,9 +1,7 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Wordprocessing;
-using WordText = DocumentFormat.OpenXml.Wordprocessing.Text;
+using System.Xml.Linq;
 
 namespace Fathom.Knowledge.Parsing;
 
@@ -25,16 +23,17 @@ public sealed partial class DocxParser(ParsingLimits limits) : IDocumentParser
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
-            CheckExpandedSize(stream);
-            using var document = WordprocessingDocument.Open(stream, isEditable: false);
-            var body = document.MainDocumentPart?.Document?.Body
+            using var package = WordPackage.Open(stream, limits.MaxExpandedBytes);
+            var document = package.Document();
+            var w = new Word(document.Name.Namespace);
+            var body = document.Element(w.Body)
                 ?? throw new DocumentParseException("The Word document could not be read: it has no document body.");
-            var styles = StyleHeadingLevels(document.MainDocumentPart.StyleDefinitionsPart);
+            var styles = StyleHeadingLevels(package.Styles(), w);
             var sections = new SectionCollector(limits);
-            foreach (var element in body.ChildElements)
+            foreach (var element in body.Elements())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Visit(element, sections, styles);
+                Visit(element, sections, styles, w);
             }
 
             return sections.Build();
@@ -45,97 +44,98 @@ public sealed partial class DocxParser(ParsingLimits limits) : IDocumentParser
         }
     }
 
-    /// <summary>
-    /// The sizes the zip's central directory declares, summed before any part is inflated. A part that inflates past
-    /// its declared size makes the zip reader throw, so the declaration cannot be used to sneak past this.
-    /// </summary>
-    private void CheckExpandedSize(MemoryStream stream)
+    /// <summary>The WordprocessingML names this parser reads, in the document's own namespace (transitional or strict).</summary>
+    private sealed record Word(XNamespace Ns)
     {
-        long expanded;
-        try
+        public XName Body => Ns + "body";
+        public XName P => Ns + "p";
+        public XName Tbl => Ns + "tbl";
+        public XName Tr => Ns + "tr";
+        public XName Tc => Ns + "tc";
+        public XName Sdt => Ns + "sdt";
+        public XName SdtContent => Ns + "sdtContent";
+        public XName PPr => Ns + "pPr";
+        public XName PStyle => Ns + "pStyle";
+        public XName OutlineLvl => Ns + "outlineLvl";
+        public XName Style => Ns + "style";
+        public XName StyleId => Ns + "styleId";
+        public XName Name => Ns + "name";
+        public XName Val => Ns + "val";
+        public XName T => Ns + "t";
+        public XName Tab => Ns + "tab";
+        public XName Tabs => Ns + "tabs";
+        public XName Br => Ns + "br";
+        public XName Cr => Ns + "cr";
+        public XName NoBreakHyphen => Ns + "noBreakHyphen";
+    }
+
+    private static void Visit(XElement element, SectionCollector sections, IReadOnlyDictionary<string, int> styles, Word w)
+    {
+        if (element.Name == w.P)
         {
-            using var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
-            expanded = zip.Entries.Sum(e => e.Length);
+            var text = ParagraphText(element, w);
+            if (HeadingLevel(element, styles, w) is { } level)
+            {
+                sections.Heading(level, text);
+            }
+            else
+            {
+                sections.Block(text);
+            }
         }
-        catch (InvalidDataException ex)
+        else if (element.Name == w.Tbl)
         {
-            throw new DocumentParseException("The Word document could not be read: the file is damaged or is not a .docx file.", ex);
+            foreach (var row in element.Elements(w.Tr))
+            {
+                var cells = row.Elements(w.Tc)
+                    .Select(cell => string.Join(' ', cell.Descendants(w.P).Select(p => ParagraphText(p, w))).Trim())
+                    .Where(cell => cell.Length > 0);
+                sections.Line(string.Join(" | ", cells));
+            }
+
+            sections.EndBlock();
         }
-        stream.Position = 0;
-        if (expanded > limits.MaxExpandedBytes)
+        else if (element.Name == w.Sdt)
         {
-            throw new DocumentTooLargeException(
-                $"The Word document expands to {expanded / (1024.0 * 1024):N0} MB when unzipped, past the limit of {limits.MaxExpandedBytes / (1024.0 * 1024):N0} MB (Ingestion__MaxExpandedBytes).");
+            foreach (var child in element.Element(w.SdtContent)?.Elements() ?? [])
+            {
+                Visit(child, sections, styles, w);
+            }
         }
     }
 
-    private static void Visit(OpenXmlElement element, SectionCollector sections, IReadOnlyDictionary<string, int> styles)
-    {
-        switch (element)
-        {
-            case Paragraph paragraph:
-                var text = ParagraphText(paragraph);
-                if (HeadingLevel(paragraph, styles) is { } level)
-                {
-                    sections.Heading(level, text);
-                }
-                else
-                {
-                    sections.Block(text);
-                }
-
-                break;
-            case Table table:
-                foreach (var row in table.Elements<TableRow>())
-                {
-                    var cells = row.Elements<TableCell>()
-                        .Select(cell => string.Join(' ', cell.Descendants<Paragraph>().Select(ParagraphText)).Trim())
-                        .Where(cell => cell.Length > 0);
-                    sections.Line(string.Join(" | ", cells));
-                }
-
-                sections.EndBlock();
-                break;
-            case SdtBlock block:
-                foreach (var child in block.SdtContentBlock?.ChildElements ?? [])
-                {
-                    Visit(child, sections, styles);
-                }
-
-                break;
-        }
-    }
-
-    // Walks runs by hand: InnerText would also return field codes ("PAGEREF _Toc123") and deleted revisions.
-    private static string ParagraphText(Paragraph paragraph)
+    // Only text runs count: field codes (instrText, "PAGEREF _Toc123") and deleted revisions (delText) are other
+    // elements, and a tab inside pPr/tabs is a tab stop, not a tab character.
+    private static string ParagraphText(XElement paragraph, Word w)
     {
         var builder = new StringBuilder();
         foreach (var node in paragraph.Descendants())
         {
-            switch (node)
+            if (node.Name == w.T)
             {
-                case WordText text:
-                    builder.Append(text.Text);
-                    break;
-                case TabChar:
-                    builder.Append('\t');
-                    break;
-                case Break or CarriageReturn:
-                    builder.Append('\n');
-                    break;
-                case NoBreakHyphen:
-                    builder.Append('-');
-                    break;
+                builder.Append(node.Value);
+            }
+            else if (node.Name == w.Tab && node.Parent?.Name != w.Tabs)
+            {
+                builder.Append('\t');
+            }
+            else if (node.Name == w.Br || node.Name == w.Cr)
+            {
+                builder.Append('\n');
+            }
+            else if (node.Name == w.NoBreakHyphen)
+            {
+                builder.Append('-');
             }
         }
 
         return builder.ToString();
     }
 
-    private static int? HeadingLevel(Paragraph paragraph, IReadOnlyDictionary<string, int> styles)
+    private static int? HeadingLevel(XElement paragraph, IReadOnlyDictionary<string, int> styles, Word w)
     {
-        var properties = paragraph.ParagraphProperties;
-        var styleId = properties?.ParagraphStyleId?.Val?.Value;
+        var properties = paragraph.Element(w.PPr);
+        var styleId = (string?)properties?.Element(w.PStyle)?.Attribute(w.Val);
         if (styleId is not null)
         {
             if (styles.TryGetValue(styleId, out var level))
@@ -150,23 +150,26 @@ public sealed partial class DocxParser(ParsingLimits limits) : IDocumentParser
         }
 
         // Outline levels are 0-based; 9 means body text.
-        var outline = properties?.OutlineLevel?.Val?.Value;
+        var outline = OutlineLevel(properties, w);
         return outline is >= 0 and < 9 ? outline + 1 : null;
     }
 
-    private static Dictionary<string, int> StyleHeadingLevels(StyleDefinitionsPart? part)
+    private static int? OutlineLevel(XElement? properties, Word w)
+        => int.TryParse((string?)properties?.Element(w.OutlineLvl)?.Attribute(w.Val), NumberStyles.Integer, CultureInfo.InvariantCulture, out var level) ? level : null;
+
+    private static Dictionary<string, int> StyleHeadingLevels(XElement? styles, Word w)
     {
         var levels = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        foreach (var style in part?.Styles?.Elements<Style>() ?? [])
+        foreach (var style in styles?.Elements(w.Style) ?? [])
         {
-            var id = style.StyleId?.Value;
+            var id = (string?)style.Attribute(w.StyleId);
             if (id is null)
             {
                 continue;
             }
 
-            var level = LevelFromName(style.StyleName?.Val?.Value ?? string.Empty) ?? LevelFromName(id);
-            if (level is null && style.StyleParagraphProperties?.OutlineLevel?.Val?.Value is int outline and >= 0 and < 9)
+            var level = LevelFromName((string?)style.Element(w.Name)?.Attribute(w.Val) ?? string.Empty) ?? LevelFromName(id);
+            if (level is null && OutlineLevel(style.Element(w.PPr), w) is int outline and >= 0 and < 9)
             {
                 level = outline + 1;
             }
