@@ -25,8 +25,18 @@ internal static class MetricsEndpoint
     public static void AddMetricsEndpoint(this IServiceCollection services)
     {
         services.AddSingleton<FunctionMetrics>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddView(WithCardinalityLimit).AddPrometheusExporter());
     }
+
+    /// <summary>
+    /// OpenTelemetry allocates each metric's points up front, 2,000 by default: for the fifty-odd instruments of these
+    /// meters, megabytes of arrays and several garbage collections in every cold start, and as much idle memory
+    /// (bench/ANALYSIS.md). Our label sets are small (functions x outcomes, streams, timers); only request duration
+    /// grows with an app's routes x methods x statuses. A series past the limit is still counted, in OpenTelemetry's
+    /// overflow series (<c>otel_metric_overflow="true"</c>).
+    /// </summary>
+    private static MetricStreamConfiguration WithCardinalityLimit(System.Diagnostics.Metrics.Instrument instrument)
+        => new() { CardinalityLimit = instrument.Name == "http.server.request.duration" ? 1000 : 100 };
 
     public static void MapMetricsEndpoint(this WebApplication app) => app.MapPrometheusScrapingEndpoint(Path);
 }
