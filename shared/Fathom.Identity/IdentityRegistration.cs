@@ -1,3 +1,4 @@
+using Fathom.Connections;
 using Fathom.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +15,7 @@ public static class IdentityRegistration
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddSingleton<SigningKeys>();
+        builder.Services.AddSingleton<IWarmUp, TokenValidationWarmUp>();
         builder.Services.AddAuthentication(CallerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CallerAuthenticationHandler>(CallerAuthenticationHandler.SchemeName, null);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeAllowsMethodHandler>();
