@@ -30,7 +30,7 @@ public partial class KedaTests
     [InlineData("apiVersion: http.keda.sh/v1beta1\nkind: InterceptorRoute\nmetadata: {name: x}\nspec:\n  target: {service: x, port: 80, portName: http}\n  scalingMetric: {concurrency: {targetValue: 1}}\n", "portName")]
     [InlineData("apiVersion: http.keda.sh/v1beta1\nkind: InterceptorRoute\nmetadata: {name: x}\nspec:\n  target: {service: x, port: 80}\n  scalingMetric: {}\n", "concurrency")]
     [InlineData("apiVersion: http.keda.sh/v1beta1\nkind: InterceptorRoute\nmetadata: {name: x}\nspec:\n  target: {service: x, port: 80}\n  rules: [{paths: ['/api']}]\n  scalingMetric: {concurrency: {targetValue: 1}}\n", "rules[0].paths[0]")]
-    public void SchemaCatchesUndocumentedFieldsAndWrongTypes(string yaml, string expectedInError)
+    public void The_schema_catches_undocumented_fields_and_wrong_types(string yaml, string expectedInError)
     {
         var manifest = new Manifest("inline", 0, Yaml.Parse(yaml, "inline").Single());
         var errors = KedaSchemas.Validate(manifest);

@@ -26,7 +26,7 @@ public class LayeringTests
 
     [Theory]
     [MemberData(nameof(LibrariesBelowTheHost))]
-    public void LibraryDoesNotReferenceTheHost(string project)
+    public void A_library_does_not_reference_the_host(string project)
     {
         var graph = ProjectGraph();
         Assert.True(graph.ContainsKey(project), $"{project} has no .csproj: update this list if it moved");
@@ -34,7 +34,7 @@ public class LayeringTests
     }
 
     [Fact]
-    public void NoSharedProjectButTheHostItselfReachesIt()
+    public void No_shared_project_but_the_host_itself_reaches_it()
     {
         var graph = ProjectGraph();
         Assert.Contains(Host, graph.Keys);
@@ -48,7 +48,7 @@ public class LayeringTests
     }
 
     [Fact]
-    public void TheHostStandsOnTheLibrariesBelowIt()
+    public void The_host_stands_on_the_libraries_below_it()
     {
         var graph = ProjectGraph();
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "shared/Fathom.Connections", "shared/Fathom.Redis", "shared/Fathom.Http" }, graph[Host]);

@@ -39,7 +39,7 @@ public class SecretScanTests
     [InlineData("conn.txt", "Host=db.example.com;Username=fathom;Password=hunter2hunter2")] // secret-scan: fake, planted on purpose
     [InlineData("notes.md", "aws: AKIAIOSFODNN7EXAMPLE")] // secret-scan: fake, planted on purpose
     [InlineData("key.txt", "fth_0a1b2c3d_Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4")] // secret-scan: fake, planted on purpose
-    public void ACommittedSecretFailsTheScanAndIsNamed(string file, string content)
+    public void A_committed_secret_fails_the_scan_and_is_named(string file, string content)
     {
         var dir = Directory.CreateTempSubdirectory("fathom-secret-scan").FullName;
         try
