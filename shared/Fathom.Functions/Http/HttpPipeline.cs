@@ -86,8 +86,8 @@ public static partial class HttpPipeline
     /// <summary>
     /// <c>AddAuthentication</c> brings ASP.NET Core data protection, whose hosted service loads (or creates) the key
     /// ring as the app starts: XML files under ~/.aspnet, OpenSSL's start-up, and a warning in a container whose home is
-    /// not persisted. That was a fifth of an app's cold start (bench/ANALYSIS.md), for nothing: no Fathom app protects
-    /// data (tokens are JWTs, keys are stored hashed). Were one to, the key ring would still load on first use.
+    /// not persisted. That was some 50 ms of a 300 ms cold start (bench/ANALYSIS.md, section 4), for nothing: no Fathom
+    /// app protects data (tokens are JWTs, keys are stored hashed). Were one to, the key ring would still load on first use.
     /// </summary>
     internal static void RemoveKeyRingPreload(this IServiceCollection services)
     {
