@@ -15,7 +15,8 @@ public static class RateLimitingRegistration
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
         builder.Services.AddSingleton<RateLimitingMiddleware>();
-        builder.Services.AddHostedService<RedisWarmup>();
+        // Redis itself is connected at start by the host's warm-up (Fathom.Redis's RedisWarmUp), so the first calls
+        // after a scale from zero find a connection within the limiter's short wait instead of passing unlimited.
         // The host runs it once the caller is known (IAfterAuthenticationMiddleware): limits are per user or API key.
         builder.Services.AddSingleton<IAfterAuthenticationMiddleware>(sp => sp.GetRequiredService<RateLimitingMiddleware>());
         return builder;
