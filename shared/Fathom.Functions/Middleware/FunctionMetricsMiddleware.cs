@@ -25,6 +25,6 @@ public sealed class FunctionMetricsMiddleware(FunctionMetrics metrics, TimeProvi
             metrics.Record(context.FunctionName, outcome, time.GetElapsedTime(started));
             throw;
         }
-        metrics.Record(context.FunctionName, "success", time.GetElapsedTime(started));
+        metrics.Record(context.FunctionName, InvocationOutcome.Success, time.GetElapsedTime(started));
     }
 }

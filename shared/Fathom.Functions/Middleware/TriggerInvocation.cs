@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fathom.Functions.Hosting;
 
 namespace Fathom.Functions.Middleware;
 
@@ -26,7 +27,7 @@ public abstract class TriggerInvocation
     internal virtual bool IsCounted => true;
 
     /// <summary>The metric outcome of a failure, or null when the exception is no failure of the function (shutdown).</summary>
-    internal virtual string? FailureOutcome(Exception exception) => "failure";
+    internal virtual string? FailureOutcome(Exception exception) => InvocationOutcome.Failure;
 
     /// <summary>Calls the function (and completes the trigger's side of it, such as acknowledging a stream entry).</summary>
     internal abstract Task InvokeAsync(FunctionContext context);

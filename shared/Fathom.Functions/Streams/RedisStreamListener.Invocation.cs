@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Fathom.Functions.Hosting;
 using Fathom.Functions.Middleware;
 using Fathom.Redis.Streams;
 using Microsoft.Extensions.Logging;
@@ -32,7 +33,7 @@ public sealed partial class RedisStreamListener
             activity.SetTag("fathom.delivery_count", deliveries);
         }
 
-        internal override string FailureOutcome(Exception exception) => listener._abort.IsCancellationRequested ? "released" : "failure";
+        internal override string FailureOutcome(Exception exception) => listener._abort.IsCancellationRequested ? InvocationOutcome.Released : InvocationOutcome.Failure;
 
         internal override async Task InvokeAsync(FunctionContext context)
         {
@@ -42,7 +43,7 @@ public sealed partial class RedisStreamListener
 
         internal override async ValueTask<bool> OnFailedAsync(FunctionContext context, Exception exception, string outcome)
         {
-            if (outcome == "released")
+            if (outcome == InvocationOutcome.Released)
             {
                 LogReleased(logger, exception, function.Name, entry.Id.ToString());
                 return true;

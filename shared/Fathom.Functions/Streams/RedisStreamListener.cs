@@ -169,7 +169,7 @@ public sealed partial class RedisStreamListener(
         _ = transaction.StreamAcknowledgeAsync(function.StreamKey, function.Group, entry.Id);
         await transaction.ExecuteAsync();
         LogDeadLettered(logger, function.Name, entry.Id.ToString(), DeadLetterKey, deliveries);
-        metrics.Record(function.Name, "dead_letter", TimeSpan.Zero);
+        metrics.Record(function.Name, InvocationOutcome.DeadLetter, TimeSpan.Zero);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Function} failed on entry {EntryId} (delivery {Delivery} of {MaxDeliveries})")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fathom.Functions.Hosting;
 using Fathom.Functions.Middleware;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ public sealed partial class TimerListener
         }
 
         internal override string? FailureOutcome(Exception exception)
-            => exception is OperationCanceledException && stoppingToken.IsCancellationRequested ? null : "failure";
+            => exception is OperationCanceledException && stoppingToken.IsCancellationRequested ? null : InvocationOutcome.Failure;
 
         internal override Task InvokeAsync(FunctionContext context)
             => function.Invoke(new TimerInfo { IsPastDue = pastDue, ScheduleStatus = status }, context);
