@@ -30,7 +30,7 @@ public sealed partial class CallerAuthenticationHandler(
 {
     public const string SchemeName = "Fathom";
 
-    internal static readonly JsonWebTokenHandler Tokens = new() { MapInboundClaims = false };
+    private static readonly JsonWebTokenHandler Tokens = new() { MapInboundClaims = false };
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

@@ -1,4 +1,3 @@
-using Fathom.Connections;
 using Fathom.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +14,6 @@ public static class IdentityRegistration
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddSingleton<SigningKeys>();
-        builder.Services.AddSingleton<IWarmUp, TokenValidationWarmUp>();
         builder.Services.AddAuthentication(CallerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CallerAuthenticationHandler>(CallerAuthenticationHandler.SchemeName, null);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeAllowsMethodHandler>();
