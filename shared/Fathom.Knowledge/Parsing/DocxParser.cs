@@ -44,29 +44,29 @@ public sealed partial class DocxParser(ParsingLimits limits) : IDocumentParser
         }
     }
 
-    /// <summary>The WordprocessingML names this parser reads, in the document's own namespace (transitional or strict).</summary>
-    private sealed record Word(XNamespace Ns)
+    /// <summary>The WordprocessingML names this parser reads, in the document's own namespace (transitional or strict); made once per document, not per node.</summary>
+    private sealed class Word(XNamespace ns)
     {
-        public XName Body => Ns + "body";
-        public XName P => Ns + "p";
-        public XName Tbl => Ns + "tbl";
-        public XName Tr => Ns + "tr";
-        public XName Tc => Ns + "tc";
-        public XName Sdt => Ns + "sdt";
-        public XName SdtContent => Ns + "sdtContent";
-        public XName PPr => Ns + "pPr";
-        public XName PStyle => Ns + "pStyle";
-        public XName OutlineLvl => Ns + "outlineLvl";
-        public XName Style => Ns + "style";
-        public XName StyleId => Ns + "styleId";
-        public XName Name => Ns + "name";
-        public XName Val => Ns + "val";
-        public XName T => Ns + "t";
-        public XName Tab => Ns + "tab";
-        public XName Tabs => Ns + "tabs";
-        public XName Br => Ns + "br";
-        public XName Cr => Ns + "cr";
-        public XName NoBreakHyphen => Ns + "noBreakHyphen";
+        public readonly XName Body = ns + "body";
+        public readonly XName P = ns + "p";
+        public readonly XName Tbl = ns + "tbl";
+        public readonly XName Tr = ns + "tr";
+        public readonly XName Tc = ns + "tc";
+        public readonly XName Sdt = ns + "sdt";
+        public readonly XName SdtContent = ns + "sdtContent";
+        public readonly XName PPr = ns + "pPr";
+        public readonly XName PStyle = ns + "pStyle";
+        public readonly XName OutlineLvl = ns + "outlineLvl";
+        public readonly XName Style = ns + "style";
+        public readonly XName StyleId = ns + "styleId";
+        public readonly XName Name = ns + "name";
+        public readonly XName Val = ns + "val";
+        public readonly XName T = ns + "t";
+        public readonly XName Tab = ns + "tab";
+        public readonly XName Tabs = ns + "tabs";
+        public readonly XName Br = ns + "br";
+        public readonly XName Cr = ns + "cr";
+        public readonly XName NoBreakHyphen = ns + "noBreakHyphen";
     }
 
     private static void Visit(XElement element, SectionCollector sections, IReadOnlyDictionary<string, int> styles, Word w)
