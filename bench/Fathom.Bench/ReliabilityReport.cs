@@ -91,7 +91,7 @@ public static class ReliabilityReport
             }
             foreach (var (app, r) in soak["rss"]!.AsObject())
             {
-                Row($"soak: {app} RSS after warm-up", $"{r!["warmUpMiB"]} → peak {r["peakAfterWarmUpMiB"]} MiB ({Percent(r["drift"])}), end {r["endMiB"]} MiB ({Percent(r["endDrift"])})");
+                Row($"soak: {app} RSS", $"first half {r!["warmUpMiB"]} → last quarter {r["lastQuarterMedianMiB"]} MiB ({Percent(r["drift"])}), peak {r["peakAfterWarmUpMiB"]} MiB ({Percent(r["burst"])}), end {r["endMiB"]} MiB");
             }
         }
         if (f["missing"] is JsonArray { Count: > 0 } missing)
