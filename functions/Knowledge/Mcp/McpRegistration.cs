@@ -69,7 +69,8 @@ public static class McpRegistration
             await next(http);
         });
         // The tools only read (search, list, ask), so a read-only API key may use them; rate limits apply as to the REST API.
-        app.MapMcp(Route).RequireAuthorization().WithMetadata(new ProtectedResourceMetadataLink(MetadataRoute + Route), new RequiredScopeAttribute(RequiredScopeAttribute.Read));
+        app.MapPost(Route, new DeferredMcpEndpoint(app.Services).InvokeAsync)
+            .RequireAuthorization().WithMetadata(new ProtectedResourceMetadataLink(MetadataRoute + Route), new RequiredScopeAttribute(RequiredScopeAttribute.Read));
         app.MapGet(MetadataRoute + "/{**resource}", (RequestDelegate)(http => ResourceMetadata(http, http.Request.RouteValues["resource"] as string).ExecuteAsync(http))).AllowAnonymous();
         return app;
     }

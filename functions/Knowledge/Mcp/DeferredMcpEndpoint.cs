@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Knowledge.Functions.Mcp;
+
+/// <summary>
+/// The MCP SDK's POST endpoint, built on the first MCP request instead of at start. Building it reflects over the
+/// tools (their JSON schemas) and the SDK's handlers, about a fifth of this app's start when it was mapped there,
+/// which every REST call after a scale from zero waited for. The SDK maps its endpoints into this private route
+/// builder; the one that answers POST on the pattern itself is the one stateless streamable HTTP uses.
+/// </summary>
+internal sealed class DeferredMcpEndpoint : IEndpointRouteBuilder
+{
+    private readonly IServiceProvider _services;
+    private readonly Lazy<RequestDelegate> _post;
+
+    public DeferredMcpEndpoint(IServiceProvider services)
+    {
+        _services = services;
+        _post = new Lazy<RequestDelegate>(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public IServiceProvider ServiceProvider => _services;
+
+    public ICollection<EndpointDataSource> DataSources { get; } = [];
+
+    public IApplicationBuilder CreateApplicationBuilder() => new ApplicationBuilder(_services);
+
+    public Task InvokeAsync(HttpContext http) => _post.Value(http);
+
+    private RequestDelegate Build()
+    {
+        this.MapMcp();
+        return DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()
+            .Single(e => e.RoutePattern.PathSegments.Count == 0 && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) == true)
+            .RequestDelegate ?? throw new InvalidOperationException("The MCP SDK's POST endpoint has no request delegate.");
+    }
+}
