@@ -99,6 +99,21 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
     }
 
     [Fact]
+    public async Task Callers_racing_to_be_the_first_mcp_request_of_a_fresh_app_all_get_the_tools()
+    {
+        // The app builds its MCP endpoint on the first MCP request; the racers must all be answered by that one build.
+        await using var fresh = await FunctionAppProcess.StartAsync("Knowledge", fixture.Settings);
+        using var client = new HttpClient { BaseAddress = fresh.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", fixture.Identity.Token(fixture.Alice));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => McpAsync(client, "tools/list", new { })));
+
+        Assert.All(answers, answer => Assert.Equal(
+            new[] { "ask", "list_collections", "search" },
+            answer.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order().ToArray()));
+    }
+
+    [Fact]
     public async Task A_read_only_key_may_use_the_assistant_endpoints_and_mcp_is_rate_limited_like_the_rest()
     {
         var (alice, collection) = await ReadyCollectionAsync("read-key-astronomy");
