@@ -16,7 +16,7 @@ public static class DataRegistration
     public static TBuilder AddSystemDatabase<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddSingleton(sp => new SystemDatabase(Build(sp, SystemDatabase.ConnectionSetting, null)));
+        builder.Services.AddSingleton(sp => new SystemDatabase(Build(sp, SystemDatabase.ConnectionSetting, BuiltInTypesOnly)));
         builder.Services.AddDatabaseTracing();
         builder.Services.AddDatabaseExceptionHandler();
         builder.Services.AddSingleton<IWarmUp>(sp => new DatabaseWarmUp("postgres", sp.GetRequiredService<SystemDatabase>().Source));
@@ -37,6 +37,14 @@ public static class DataRegistration
             "vectorstore", sp => new DatabaseReadinessCheck(sp.GetRequiredService<VectorDatabase>().Source), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
         return builder;
     }
+
+    /// <summary>
+    /// The system of record's columns are all of PostgreSQL's built-in types (no enums, no extension types), so its data
+    /// source need not read the server's type catalogue when it first connects: that query and the mapping built from
+    /// it were most of the first authenticated request after a scale from zero (bench/ANALYSIS.md, section 4).
+    /// </summary>
+    private static void BuiltInTypesOnly(NpgsqlSlimDataSourceBuilder dataSource)
+        => dataSource.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
 
     private static void AddDatabaseExceptionHandler(this IServiceCollection services)
     {
