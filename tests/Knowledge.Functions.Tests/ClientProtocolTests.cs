@@ -92,7 +92,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
             using var anonymous = new HttpClient { BaseAddress = alice.BaseAddress };
             using var refused = await anonymous.SendAsync(McpRequest("tools/list", new { }));
 
-            Assert.Equal(new[] { "ask", "list_collections", "search" }, tools.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order().ToArray());
+            Assert.Equal(KnowledgeToolNames, ToolNames(tools));
             Assert.Contains("comets.txt", search.GetProperty("result").GetRawText(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
@@ -108,9 +108,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => McpAsync(client, "tools/list", new { })));
 
-        Assert.All(answers, answer => Assert.Equal(
-            new[] { "ask", "list_collections", "search" },
-            answer.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order().ToArray()));
+        Assert.All(answers, answer => Assert.Equal(KnowledgeToolNames, ToolNames(answer)));
     }
 
     [Fact]
@@ -150,6 +148,12 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], statuses.Take(3));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[3]);
     }
+
+    private static readonly string[] KnowledgeToolNames = ["ask", "list_collections", "search"];
+
+    /// <summary>The tool names of a <c>tools/list</c> answer, in order.</summary>
+    private static string[] ToolNames(JsonElement toolsList)
+        => [.. toolsList.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order()];
 
     private static HttpRequestMessage McpRequest(string method, object parameters)
     {
