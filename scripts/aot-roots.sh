@@ -16,12 +16,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 apps=("$@")
 [ ${#apps[@]} -gt 0 ] || apps=($(cd functions && ls -d */ | tr -d / ))
+if [ ! -f local.settings.json ]; then echo "aot-roots: no local.settings.json; run ./fathom start once (it writes one)" >&2; exit 2; fi
 scripts/stack.sh up >/dev/null
-dotnet build tools/AotRoots -c Debug -nologo -v q -clp:"ErrorsOnly;NoSummary"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+build() { dotnet build "$1" -c Debug -nologo -v q > "$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }; }
+build tools/AotRoots
 port=7190
 for app in "${apps[@]}"; do
-  dotnet build "functions/$app" -c Debug -nologo -v q -clp:"ErrorsOnly;NoSummary"
+  build "functions/$app"
   bin="functions/$app/bin/Debug/net10.0"
   # The apps are trimmed and AOT-compiled in production, so their runtimeconfig turns startup hooks off; this run
   # turns them back on in a copy.
