@@ -8,7 +8,8 @@
 # Each app's JIT build runs against the local stack (./fathom start's settings) with tools/AotRoots as a startup hook,
 # answers /health/live and /health/ready, and is stopped; the hook writes the file as the app exits. Run it after
 # adding or renaming services: a missing entry only costs start time, a stale name fails the AOT publish (and
-# AotRootsTests says which).
+# AotRootsTests says which). A timer function that happens to fire during the run adds its own types (Maintenance's
+# file can differ by those between runs); keep the larger file.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -30,6 +31,8 @@ for app in "${apps[@]}"; do
   sed 's/"System.StartupHookProvider.IsSupported": false/"System.StartupHookProvider.IsSupported": true/' \
     "$bin/$app.Functions.runtimeconfig.json" > "$work/$app.runtimeconfig.json"
   port=$((port + 1))
+  # Removed first, so a hook that fails as the app exits leaves no file behind to pass for a fresh one.
+  rm -f "functions/$app/aot-roots.rd.xml"
   ASPNETCORE_URLS="http://127.0.0.1:$port" DOTNET_STARTUP_HOOKS="$ROOT/tools/AotRoots/bin/Debug/net10.0/Fathom.AotRoots.dll" \
     FATHOM_AOT_ROOTS_OUT="$ROOT/functions/$app/aot-roots.rd.xml" \
     dotnet exec --runtimeconfig "$work/$app.runtimeconfig.json" "$bin/$app.Functions.dll" > "$work/$app.log" 2>&1 &
