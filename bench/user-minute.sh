@@ -3,21 +3,19 @@
 # Any failed call prints what it was, its status and body.
 set -uo pipefail
 B=${1:-http://localhost:7071}
-throttled=$(mktemp); trap 'rm -f "$throttled" /tmp/lh-$$.txt' EXIT
+throttled=$(mktemp); headers=$(mktemp); trap 'rm -f "$throttled" "$headers" /tmp/lh-$$.txt' EXIT
 call() { # what method path [curl args...]: prints the body; on a non-2xx prints status+body to stderr and exits 1
   # A 429 is the rate limiter doing its job (600 calls a minute per caller on /api/collections): like a well-behaved
   # client, wait for its Retry-After and try again, and count it, so a fast machine does not turn it into a failure.
   local what=$1 method=$2 path=$3; shift 3
-  local out code headers attempt
-  headers=$(mktemp)
+  local out code attempt
   for attempt in 1 2 3 4 5; do
-    out=$(curl -s -D "$headers" -w '\n%{http_code}' -X "$method" "$B$path" "$@") || { rm -f "$headers"; echo "$what: curl failed ($?)"; exit 1; }
+    out=$(curl -s -D "$headers" -w '\n%{http_code}' -X "$method" "$B$path" "$@") || { echo "$what: curl failed ($?)"; exit 1; }
     code=${out##*$'\n'}; out=${out%$'\n'*}
     [ "$code" = 429 ] || break
     echo "$what" >> "$throttled"
     sleep "$(sed -nE 's/^[Rr]etry-[Aa]fter: *([0-9]+).*/\1/p' "$headers" | head -1 | grep . || echo 1)"
   done
-  rm -f "$headers"
   [[ $code == 2* ]] || { echo "$what: HTTP $code $(printf '%s' "$out" | head -c 300)"; exit 1; }
   printf '%s' "$out"
 }
