@@ -2,11 +2,14 @@
 # Builds a container image of every function app on this machine, without Docker:
 # podman/buildah (runc) + a local docker-registry + the .NET SDK's container support.
 #
-#   scripts/images.sh [--tag TAG] [--fallback] [--smoke] [App ...]
+#   scripts/images.sh [--tag TAG] [--azure] [--fallback] [--smoke] [App ...]
 #
 #   App ...     project directories under functions/ (default: every functions/*/*.csproj,
 #               plus tools/Cli as fathom/cli when it exists)
 #   --tag TAG   image tag (default: latest)
+#   --azure     the passwordless-Azure flavour that k8s/overlays/azure deploys: apps built with Azure sign-in
+#               (-p:FathomAzureSignIn=true, DefaultAzureCredential), tagged TAG-azure. The plain images leave it
+#               out (3.7 MB, ~12 ms of cold start, 2.7 MiB idle per app; shared/Fathom.Connections/Entra/AzureSignIn.cs)
 #   --fallback  an app whose Native AOT publish fails is published self-contained (not AOT)
 #               onto a debootstrap --variant=minbase Debian base instead of failing
 #   --smoke     run each image with podman and GET /health/live
@@ -34,7 +37,7 @@ REGDIR="$STATE/registry"
 [ "$REG" = 127.0.0.1:5000 ] || REGDIR="$STATE/registry-${REG##*:}"
 BASE_AOT="$REG/fathom/base-aot:latest"
 BASE_DEB="$REG/fathom/base-debian:bookworm"
-TAG=latest FALLBACK=0 SMOKE=0
+TAG=latest AZURE=0 FALLBACK=0 SMOKE=0
 APPS=()
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -42,9 +45,10 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) TAG=${2:?--tag needs a value}; shift ;;
+    --azure) AZURE=1 ;;
     --fallback) FALLBACK=1 ;;
     --smoke) SMOKE=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) die "unknown option $1" ;;
     *) APPS+=("$1") ;;
   esac
@@ -154,11 +158,16 @@ discover_apps() {
 }
 
 ARTIFACTS="$STATE/images/artifacts"
+FLAVOUR_PROPS=()
+if [ "$AZURE" = 1 ]; then
+  # Its own artifacts, so that neither flavour's incremental build reuses the other's native code.
+  ARTIFACTS="$STATE/images/artifacts-azure" TAG="$TAG-azure" FLAVOUR_PROPS=(-p:FathomAzureSignIn=true)
+fi
 # CopyOutputSymbolsToPublishDirectory=false: StripSymbols leaves the native debug symbols in
 # <App>.Functions.dbg (~100 MB for Knowledge), which would otherwise land in the image; they
 # stay in .fathom/images/artifacts (functions/Dockerfile drops them the same way: rm /out/*.dbg).
 publish_props=(-c Release -r linux-x64 -p:UseArtifactsOutput=true "-p:ArtifactsPath=$ARTIFACTS/"
-               -p:CopyOutputSymbolsToPublishDirectory=false)
+               -p:CopyOutputSymbolsToPublishDirectory=false "${FLAVOUR_PROPS[@]}")
 
 # -p:PublishAot=true on the command line is a *global* property: it reaches every referenced
 # project, including the function source generator (netstandard2.0), which then fails with

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Azure.Core;
-using Azure.Identity;
 using Fathom.Connections.Entra;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,7 +54,7 @@ public static class PostgresDataSources
         EntraTokens? tokens = null;
         if (identity.Enabled)
         {
-            tokens = new EntraTokens(credential ?? new DefaultAzureCredential(), TimeProvider.System, Options.Create(identity), NullLoggerFactory.Instance);
+            tokens = new EntraTokens(credential ?? AzureSignIn.Credential($"{AzureIdentityOptions.EnabledSetting} is true"), TimeProvider.System, Options.Create(identity), NullLoggerFactory.Instance);
             await tokens.ForPostgres(setting).GetTokenAsync(cancellationToken);
         }
         return Create(configuration, setting, identity, tokens, configure);

@@ -49,6 +49,21 @@ public class AzureAndMeshOverlayTests
     }
 
     [Fact]
+    public void Azure_runs_the_image_flavour_built_with_Azure_sign_in_and_the_other_overlays_the_plain_one()
+    {
+        // A plain image stops at start with AzureIdentity__Enabled=true (it leaves DefaultAzureCredential out), so the
+        // overlay that switches it on must run the -azure images (scripts/images.sh --azure), and only that overlay.
+        static IEnumerable<string> Images(string overlay) => PodTemplates(Render(overlay))
+            .Where(o => o.Kind is "Deployment" or "Job").Select(o => o.Containers().Single().Str("image") ?? $"{o}: no image");
+
+        Assert.All(Images("azure"), image => Assert.Matches("^fathom/[a-z]+:[^:]+-azure$", image));
+        foreach (var overlay in new[] { "staging", "production", "mesh" })
+        {
+            Assert.All(Images(overlay), image => Assert.DoesNotMatch("-azure$", image));
+        }
+    }
+
+    [Fact]
     public void Azure_has_no_password_secrets_only_passwordless_settings()
     {
         var rendered = Render("azure");

@@ -16,6 +16,10 @@ public sealed class AzureIdentityOptionsValidator(IConfiguration configuration) 
         {
             return ValidateOptionsResult.Success;
         }
+        if (!AzureSignIn.IsSupported)
+        {
+            return ValidateOptionsResult.Fail(AzureSignIn.NotInThisBuild($"{AzureIdentityOptions.EnabledSetting} is true"));
+        }
         var failures = new List<string>();
         foreach (var setting in ConnectionSettings.Postgres)
         {

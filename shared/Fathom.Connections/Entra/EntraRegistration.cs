@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,8 +19,7 @@ public static class EntraRegistration
     {
         services.AddOptions<AzureIdentityOptions>().Bind(configuration.GetSection(AzureIdentityOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AzureIdentityOptions>, AzureIdentityOptionsValidator>();
-        // Workload identity in AKS (AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE injected by its webhook).
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.TryAddSingleton(_ => AzureSignIn.Credential($"{AzureIdentityOptions.EnabledSetting} is true"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new EntraTokens(
             new DeferredTokenCredential(sp.GetRequiredService<TokenCredential>), sp.GetRequiredService<TimeProvider>(),

@@ -35,6 +35,11 @@ public sealed class ChatModelOptions
             problems.Add("Chat__ApiKey is required when Chat__Endpoint is empty (api.openai.com).");
         }
 
+        if (OpenAICompatibleClientFactory.KeylessAzureProblem(Endpoint, ApiKey, "Chat") is { } keyless)
+        {
+            problems.Add(keyless);
+        }
+
         return problems;
     }
 }

@@ -33,7 +33,7 @@ public sealed class EmbeddingOptions
     /// <summary>openai: the model name (Azure: the deployment name). onnx: optional model id to report.</summary>
     public string? Model { get; set; }
 
-    /// <summary>openai: the API key. For Azure OpenAI, leave it empty to sign in with DefaultAzureCredential.</summary>
+    /// <summary>openai: the API key. For Azure OpenAI, leave it empty to sign in with DefaultAzureCredential (in builds with Azure sign-in).</summary>
     public string? ApiKey { get; set; }
 
     /// <summary>onnx: the model folder (model.onnx + vocab.txt) or the .onnx file.</summary>
@@ -101,6 +101,11 @@ public sealed class EmbeddingOptions
                 if (string.IsNullOrWhiteSpace(Endpoint) && string.IsNullOrWhiteSpace(ApiKey))
                 {
                     problems.Add("Embeddings__ApiKey is required when Embeddings__Endpoint is empty (api.openai.com).");
+                }
+
+                if (OpenAICompatibleClientFactory.KeylessAzureProblem(Endpoint, ApiKey, "Embeddings") is { } keyless)
+                {
+                    problems.Add(keyless);
                 }
 
                 break;

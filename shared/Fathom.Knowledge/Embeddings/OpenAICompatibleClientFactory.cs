@@ -1,6 +1,6 @@
 using System.ClientModel.Primitives;
 using System.ClientModel;
-using Azure.Identity;
+using Fathom.Connections.Entra;
 using Microsoft.Extensions.AI;
 using OpenAI;
 
@@ -9,7 +9,7 @@ namespace Fathom.Knowledge.Embeddings;
 /// <summary>
 /// Builds Microsoft.Extensions.AI clients for OpenAI-compatible servers (OpenAI, Ollama, vLLM,
 /// LM Studio, …) and for Azure OpenAI, chosen by the endpoint's host. Azure without an API key
-/// signs in with DefaultAzureCredential (managed identity in the cluster).
+/// signs in with DefaultAzureCredential (workload identity in the cluster) in builds that have Azure sign-in.
 /// </summary>
 public static class OpenAICompatibleClientFactory
 {
@@ -65,6 +65,15 @@ public static class OpenAICompatibleClientFactory
         return true;
     }
 
+    /// <summary>
+    /// The problem with signing in to <paramref name="endpointText"/> with no key in this build, or null: an Azure OpenAI
+    /// endpoint without a key signs in with Microsoft Entra, which a build without Azure sign-in cannot.
+    /// </summary>
+    public static string? KeylessAzureProblem(string? endpointText, string? apiKey, string settings) =>
+        string.IsNullOrWhiteSpace(apiKey) && !AzureSignIn.IsSupported && TryParseEndpoint(endpointText, out var endpoint) && IsAzureOpenAIEndpoint(endpoint)
+            ? AzureSignIn.NotInThisBuild($"{settings}__Endpoint is Azure OpenAI and {settings}__ApiKey is empty, so it would sign in with Microsoft Entra")
+            : null;
+
     private static OpenAIClient CreateClient(string? endpointText, string? apiKey)
     {
         var hasKey = !string.IsNullOrWhiteSpace(apiKey);
@@ -86,7 +95,7 @@ public static class OpenAICompatibleClientFactory
             return hasKey
                 ? new OpenAIClient(new ApiKeyCredential(apiKey!), azure)
 #pragma warning disable OPENAI001 // The token-policy constructor is how the OpenAI client takes Entra ID tokens.
-                : new OpenAIClient(new BearerTokenPolicy(new DefaultAzureCredential(), AzureCognitiveServicesScope), azure);
+                : new OpenAIClient(new BearerTokenPolicy(AzureSignIn.Credential("Azure OpenAI without an API key"), AzureCognitiveServicesScope), azure);
 #pragma warning restore OPENAI001
         }
 
