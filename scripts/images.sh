@@ -388,10 +388,10 @@ main() {
     rows+=("fathom/base-aot|latest|base|$(human "$size")|$layers|-")
   fi
 
-  printf '\n%-22s %-10s %-7s %12s %7s %s\n' IMAGE TAG KIND "COMPRESSED" LAYERS SMOKE
+  printf '\n%-22s %-14s %-7s %12s %7s %s\n' IMAGE TAG KIND "COMPRESSED" LAYERS SMOKE
   for r in "${rows[@]}"; do
     IFS='|' read -r repo tag mode size layers smoke_result <<< "$r"
-    printf '%-22s %-10s %-7s %12s %7s %s\n' "$repo" "$tag" "$mode" "$size" "$layers" "$smoke_result"
+    printf '%-22s %-14s %-7s %12s %7s %s\n' "$repo" "$tag" "$mode" "$size" "$layers" "$smoke_result"
   done
   printf '\nregistry: http://%s (pull with --tls-verify=false, or CONTAINERS_REGISTRIES_CONF=%s)\n' "$REG" "$CONTAINERS_REGISTRIES_CONF"
   return $failed
