@@ -107,7 +107,6 @@ public sealed class FunctionsApplicationBuilder : IHostApplicationBuilder
         var functions = _functions.ToArray();
         _web.Services.AddSingleton(new FunctionCatalog(functions));
         _web.Services.AddFunctionPipeline();
-        _web.Services.RemoveKeyRingPreload();
         var app = _web.Build();
         app.UseHttpPipeline();
         app.MapHealthEndpoints();

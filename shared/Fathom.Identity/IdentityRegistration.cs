@@ -1,7 +1,9 @@
 using Fathom.Http;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Fathom.Identity;
@@ -14,8 +16,14 @@ public static class IdentityRegistration
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddSingleton<SigningKeys>();
-        builder.Services.AddAuthentication(CallerAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CallerAuthenticationHandler>(CallerAuthenticationHandler.SchemeName, null);
+        // AddAuthentication() without what it adds for cookie and remote schemes: data protection, whose XML key ring
+        // would link System.Private.Xml and EncryptedXml into every app (about 1 MB of native code that every cold start
+        // rehydrates) for a bearer scheme that never protects data (bench/ANALYSIS.md, section 4).
+        builder.Services.AddAuthenticationCore(o => o.DefaultScheme = CallerAuthenticationHandler.SchemeName);
+        builder.Services.AddWebEncoders();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        new AuthenticationBuilder(builder.Services)
+            .AddScheme<AuthenticationSchemeOptions, CallerAuthenticationHandler>(CallerAuthenticationHandler.SchemeName, null);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeAllowsMethodHandler>();
         builder.Services.AddAuthorizationBuilder().SetDefaultPolicy(new AuthorizationPolicyBuilder(CallerAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser()

@@ -40,7 +40,9 @@ public static partial class HttpPipeline
         builder.Services.AddExceptionHandler<RedisExceptionHandler>();
         // After ASP.NET Core's writer, which it only stands in for.
         builder.Services.AddSingleton<IProblemDetailsWriter, FallbackProblemDetailsWriter>();
-        builder.Services.AddAuthentication();
+        // The core only: AddAuthentication() would add ASP.NET Core data protection too, which no Fathom app uses (tokens
+        // are JWTs, keys are stored hashed) and whose XML key ring links System.Private.Xml into every binary.
+        builder.Services.AddAuthenticationCore();
         builder.Services.AddAuthorization();
         var health = builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration("shutdown", sp => ActivatorUtilities.CreateInstance<ShutdownReadinessCheck>(sp), HealthStatus.Unhealthy, ["ready"]));
@@ -80,23 +82,6 @@ public static partial class HttpPipeline
         if (port is not null && configuration["urls"] is null && configuration["http_ports"] is null)
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{int.Parse(port, CultureInfo.InvariantCulture)}");
-        }
-    }
-
-    /// <summary>
-    /// <c>AddAuthentication</c> brings ASP.NET Core data protection, whose hosted service loads (or creates) the key
-    /// ring as the app starts: XML files under ~/.aspnet, OpenSSL's start-up, and a warning in a container whose home is
-    /// not persisted. That was some 50 ms of a 300 ms cold start (bench/ANALYSIS.md, section 4), for nothing: no Fathom
-    /// app protects data (tokens are JWTs, keys are stored hashed). Were one to, the key ring would still load on first use.
-    /// </summary>
-    internal static void RemoveKeyRingPreload(this IServiceCollection services)
-    {
-        for (var i = services.Count - 1; i >= 0; i--)
-        {
-            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService")
-            {
-                services.RemoveAt(i);
-            }
         }
     }
 
