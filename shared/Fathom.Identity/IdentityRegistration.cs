@@ -17,8 +17,8 @@ public static class IdentityRegistration
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddSingleton<SigningKeys>();
         // AddAuthentication() without what it adds for cookie and remote schemes: data protection, whose XML key ring
-        // would link System.Private.Xml and EncryptedXml into every app (about 1 MB of native code that every cold start
-        // rehydrates) for a bearer scheme that never protects data (bench/ANALYSIS.md, section 4).
+        // would link System.Private.Xml and EncryptedXml into every app (2 MB of Auth's binary, rehydrated at every cold
+        // start) for a bearer scheme that never protects data (bench/ANALYSIS.md, section 4).
         builder.Services.AddAuthenticationCore(o => o.DefaultScheme = CallerAuthenticationHandler.SchemeName);
         builder.Services.AddWebEncoders();
         builder.Services.TryAddSingleton(TimeProvider.System);
