@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
     --azure) AZURE=1 ;;
     --fallback) FALLBACK=1 ;;
     --smoke) SMOKE=1 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -e/{/^set -e/!p}' "$0"; exit 0 ;;
     -*) die "unknown option $1" ;;
     *) APPS+=("$1") ;;
   esac
