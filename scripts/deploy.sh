@@ -107,7 +107,7 @@ mkdir -p "$WORK"
   echo "  - ../../../k8s/overlays/$ENVIRONMENT"
   if [ -n "$TAG" ]; then
     echo "images:"
-    for img in auth users knowledge ingestion posts tasks maintenance web cli; do
+    for img in auth users knowledge assistants ingestion posts tasks maintenance web cli; do
       printf '  - name: fathom/%s\n    newTag: "%s"\n' "$img" "$TAG"
     done
   fi

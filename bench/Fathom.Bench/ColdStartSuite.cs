@@ -18,6 +18,7 @@ public sealed class ColdStartSuite(BenchEnvironment env, Builds builds, int runs
     {
         "Tasks" => ("/api/tasks", true),
         "Knowledge" => ("/api/collections", true),
+        "Assistants" => ("/api/v1/models", true),
         "Users" => ("/api/users/me", true),
         "Posts" => ("/api/posts", true),
         "Auth" => ("/api/auth/jwks", false),

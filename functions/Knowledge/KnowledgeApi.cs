@@ -2,11 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fathom.Data;
 using Fathom.Functions;
-using Fathom.Knowledge.Embeddings;
 using Fathom.Knowledge.Stores;
+using Fathom.Knowledge.Stores.Answers;
 using Knowledge.Functions.Documents;
-using Knowledge.Functions.Mcp;
-using Knowledge.Functions.OpenAI;
 using Knowledge.Functions.Operations;
 using Knowledge.Functions.Search;
 
@@ -32,11 +30,7 @@ public static class KnowledgeApiRegistration
     public static FunctionsApplicationBuilder AddKnowledgeApi(this FunctionsApplicationBuilder builder)
     {
         builder.Services.AddOptions<KnowledgeOptions>().BindConfiguration("Knowledge");
-        builder.Services.AddOptions<ChatModelOptions>().BindConfiguration("Chat");
-        builder.Services.AddSingleton<Retrieval>();
-        builder.Services.AddSingleton<Answering>();
-        builder.Services.AddSingleton<EmbeddingModels>();
-        builder.Services.AddOpenAIErrorShape();
+        builder.AddAnswers();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, KnowledgeJson.Default));
         return builder;
     }
@@ -61,14 +55,5 @@ public static class KnowledgeApiRegistration
 [JsonSerializable(typeof(OperationsSnapshot))]
 [JsonSerializable(typeof(DeadLetterList))]
 [JsonSerializable(typeof(RetriedDeadLetter))]
-[JsonSerializable(typeof(ChatCompletionRequest))]
-[JsonSerializable(typeof(ChatCompletion))]
-[JsonSerializable(typeof(ChatCompletionChunk))]
-[JsonSerializable(typeof(ModelList))]
-[JsonSerializable(typeof(ModelInfo))]
-[JsonSerializable(typeof(CreateEmbeddingsRequest))]
-[JsonSerializable(typeof(OpenAIError))]
-[JsonSerializable(typeof(OpenAIErrorBody))]
-[JsonSerializable(typeof(ResourceMetadataDocument))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class KnowledgeJson : JsonSerializerContext;

@@ -3,7 +3,6 @@ using Fathom.Identity;
 using Fathom.Knowledge.Stores;
 using Fathom.RateLimiting;
 using Knowledge.Functions;
-using Knowledge.Functions.Mcp;
 using Knowledge.Functions.Operations;
 
 var builder = FunctionsApplication.CreateBuilder(args);
@@ -13,5 +12,4 @@ builder.AddCallerAuthentication();
 builder.AddRateLimiting();
 builder.AddKnowledgeApi();
 builder.AddOperations();
-builder.AddKnowledgeMcp();
-builder.Build().MapKnowledgeMcp().Run();
+builder.Build().Run();

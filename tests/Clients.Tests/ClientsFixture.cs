@@ -9,7 +9,7 @@ using Fathom.Testing;
 namespace Clients.Tests;
 
 /// <summary>
-/// The Knowledge and Ingestion apps as a user's client meets them: a fresh database, a user with an API key
+/// The Knowledge, Ingestion and Assistants apps as a user's client meets them: a fresh database, a user with an API key
 /// (read and write, as a user would make one for an assistant), a chat and an embedding model (a real local
 /// server speaking OpenAI's API) and a collection "keels" holding two documents. Two routes get a budget of
 /// one call a minute so that each client suite can meet a 429.
@@ -33,10 +33,13 @@ public sealed class ClientsFixture : IAsyncLifetime
 
     public FunctionAppProcess Ingestion { get; private set; } = null!;
 
+    /// <summary>The OpenAI-compatible API and MCP.</summary>
+    public FunctionAppProcess Assistants { get; private set; } = null!;
+
     public string ApiKey { get; private set; } = "";
 
-    /// <summary>Where OpenAI clients point: the app's address plus /api/v1.</summary>
-    public Uri OpenAIEndpoint => new(Knowledge.Client.BaseAddress!, "/api/v1");
+    /// <summary>Where OpenAI clients point: the Assistants app's address plus /api/v1.</summary>
+    public Uri OpenAIEndpoint => new(Assistants.Client.BaseAddress!, "/api/v1");
 
     public async Task InitializeAsync()
     {
@@ -77,6 +80,7 @@ public sealed class ClientsFixture : IAsyncLifetime
         }
         Knowledge = await FunctionAppProcess.StartAsync("Knowledge", settings);
         Ingestion = await FunctionAppProcess.StartAsync("Ingestion", settings);
+        Assistants = await FunctionAppProcess.StartAsync("Assistants", settings);
 
         using var client = RestClient();
         using var created = await client.PostAsJsonAsync("/api/collections", new { name = Collection });
@@ -139,6 +143,7 @@ public sealed class ClientsFixture : IAsyncLifetime
     {
         await Knowledge.DisposeAsync();
         await Ingestion.DisposeAsync();
+        await Assistants.DisposeAsync();
         await Models.DisposeAsync();
         await Database.DisposeAsync();
     }

@@ -23,6 +23,7 @@ public sealed class NodeClientTests(ClientsFixture fixture, ITestOutputHelper ou
         var env = new Dictionary<string, string>
         {
             ["FATHOM_URL"] = fixture.Knowledge.Client.BaseAddress!.ToString().TrimEnd('/'),
+            ["FATHOM_ASSISTANTS_URL"] = fixture.Assistants.Client.BaseAddress!.ToString().TrimEnd('/'),
             ["FATHOM_API_KEY"] = fixture.ApiKey,
             ["FATHOM_ISSUER"] = ClientsFixture.Issuer,
             ["FATHOM_RATE_LIMITED_MODEL"] = ClientsFixture.NodeRateLimitedModel,
@@ -31,7 +32,7 @@ public sealed class NodeClientTests(ClientsFixture fixture, ITestOutputHelper ou
         var (exit, report) = await RunAsync("node", ["--test", "--test-reporter=spec", "--test-concurrency=2"], env, TimeSpan.FromMinutes(5));
 
         output.WriteLine(report);
-        Assert.True(exit == 0, $"node --test exited with {exit}:\n{report}\n\nIngestion's log:\n{Tail(fixture.Ingestion.Output)}\n\nKnowledge's log:\n{Tail(fixture.Knowledge.Output)}");
+        Assert.True(exit == 0, $"node --test exited with {exit}:\n{report}\n\nIngestion's log:\n{Tail(fixture.Ingestion.Output)}\n\nKnowledge's log:\n{Tail(fixture.Knowledge.Output)}\n\nAssistants' log:\n{Tail(fixture.Assistants.Output)}");
         Assert.Matches(@"(?m)^ℹ fail 0$", report);
         Assert.Matches(@"(?m)^ℹ skipped 0$", report);
     }

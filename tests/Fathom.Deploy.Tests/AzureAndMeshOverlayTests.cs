@@ -38,7 +38,7 @@ public class AzureAndMeshOverlayTests
         var rendered = Render("azure");
         var accounts = rendered.Where(o => o.Kind == "ServiceAccount").ToDictionary(o => o.Name);
         var pods = PodTemplates(rendered).Where(o => o.Kind is "Deployment" or "Job").ToList();
-        Assert.Equal(9, pods.Count); // eight apps and the migration Job
+        Assert.Equal(10, pods.Count); // nine apps and the migration Job
         foreach (var pod in pods)
         {
             var account = pod.Root.Str("spec", "template", "spec", "serviceAccountName");
@@ -122,7 +122,7 @@ public class AzureAndMeshOverlayTests
         Assert.Equal("enabled", ns.Root.Str("metadata", "annotations", "linkerd.io/inject"));
         Assert.Equal("all-authenticated", ns.Root.Str("metadata", "annotations", "config.linkerd.io/default-inbound-policy"));
         var pods = PodTemplates(rendered).ToList();
-        Assert.Equal(12, pods.Count); // eight apps, three StatefulSets, the migration Job
+        Assert.Equal(13, pods.Count); // nine apps, three StatefulSets, the migration Job
         foreach (var pod in pods)
         {
             Assert.Equal("enabled", pod.Root.Str("spec", "template", "metadata", "annotations", "linkerd.io/inject"));

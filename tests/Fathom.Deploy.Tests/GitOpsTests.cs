@@ -74,7 +74,7 @@ public sealed class GitOpsTests : IDisposable
         Assert.Equal(Overlay, Run("git", "show", "--name-only", "--format=", "HEAD").Trim());
         Assert.Equal("", Run("git", "status", "--porcelain").Trim());
         var after = File.ReadAllLines(Path.Combine(_dir, Overlay));
-        Assert.Equal(9, Tags().Length);
+        Assert.Equal(10, Tags().Length); // nine apps and the CLI
         Assert.All(Tags(), t => Assert.Equal("newTag: \"1.4.2\"", t));
         // Every other line stays as it was.
         Assert.Equal(before.Where(l => !l.Contains("newTag:", StringComparison.Ordinal)), after.Where(l => !l.Contains("newTag:", StringComparison.Ordinal)));

@@ -2,13 +2,13 @@ namespace Fathom.Deploy.Tests;
 
 /// <summary>
 /// An app carries only the native libraries it calls. The ONNX runtime (29 MB, for the onnx embedder) belongs to the apps
-/// that make vectors: Knowledge (queries) and Ingestion (chunks). Every other app would ship it in its image, and a
-/// node pulling that image to scale the app from zero would pay for it. Read from each app's deps.json, which decides
-/// what its build and publish output carry.
+/// that make vectors: Knowledge (queries), Assistants (queries and /api/v1/embeddings) and Ingestion (chunks). Every
+/// other app would ship it in its image, and a node pulling that image to scale the app from zero would pay for it.
+/// Read from each app's deps.json, which decides what its build and publish output carry.
 /// </summary>
 public class NativeLibraryTests
 {
-    private static readonly HashSet<string> Embedders = ["Knowledge", "Ingestion"];
+    private static readonly HashSet<string> Embedders = ["Knowledge", "Assistants", "Ingestion"];
 
     public static TheoryData<string> Apps() => [.. Repo.FunctionAppDirs()];
 

@@ -7,7 +7,7 @@ namespace Fathom.Deploy.Tests;
 /// <summary>Both overlays render (with the test's kustomize subset) and differ where they should.</summary>
 public class OverlayTests
 {
-    private static readonly string[] AppImages = ["auth", "users", "knowledge", "ingestion", "posts", "tasks", "maintenance", "web", "cli"];
+    private static readonly string[] AppImages = ["auth", "users", "knowledge", "assistants", "ingestion", "posts", "tasks", "maintenance", "web", "cli"];
 
     private static List<Manifest> Render(string overlay) => Kustomize.Render(Repo.PathOf("k8s", "overlays", overlay));
 

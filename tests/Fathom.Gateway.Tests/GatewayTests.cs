@@ -57,12 +57,12 @@ public sealed class GatewayTests : GatewayFixture
     [Fact]
     public async Task Mcp_clients_find_the_resource_metadata_through_the_gateway_and_other_well_known_paths_are_not_the_ui()
     {
-        var (gateway, client) = await StartAsync("Eager", "Knowledge,Web");
+        var (gateway, client) = await StartAsync("Eager", "Assistants,Web");
         await using (gateway)
         using (client)
         {
             await Eventually(async () => (await HealthAsync(client)).Apps is var apps
-                && apps["Knowledge"] == "ready" && apps["Web"] == "ready", TimeSpan.FromSeconds(60), "Knowledge and Web ready");
+                && apps["Assistants"] == "ready" && apps["Web"] == "ready", TimeSpan.FromSeconds(60), "Assistants and Web ready");
             using var anonymous = new HttpClient { BaseAddress = client.BaseAddress };
             var address = client.BaseAddress!.GetLeftPart(UriPartial.Authority);
 
@@ -120,16 +120,16 @@ public sealed class GatewayTests : GatewayFixture
         }
     }
 
-    /// <summary>Settings that add an app named <paramref name="name"/> (index 8, after the eight real ones) run by the slow test app.</summary>
+    /// <summary>Settings that add an app named <paramref name="name"/> (index 9, after the nine real ones) run by the slow test app.</summary>
     private static Dictionary<string, string> SlowApp(string name, int port, string route, string startTimeout, int firstDelayMs, int laterDelayMs) => new()
     {
-        ["Gateway__Apps__8__Name"] = name,
-        ["Gateway__Apps__8__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Gateway__Apps__8__Routes__0"] = route,
-        ["Gateway__Apps__8__Command__0"] = "dotnet",
-        ["Gateway__Apps__8__Command__1"] = Path.Combine(RepoPaths.Root, "tests", "Fathom.Gateway.Tests.SlowApp", "bin", RepoPaths.Configuration, "net10.0", "Fathom.Gateway.Tests.SlowApp.dll"),
-        ["Gateway__Apps__8__Command__2"] = firstDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Gateway__Apps__8__Command__3"] = laterDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Gateway__Apps__9__Name"] = name,
+        ["Gateway__Apps__9__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Gateway__Apps__9__Routes__0"] = route,
+        ["Gateway__Apps__9__Command__0"] = "dotnet",
+        ["Gateway__Apps__9__Command__1"] = Path.Combine(RepoPaths.Root, "tests", "Fathom.Gateway.Tests.SlowApp", "bin", RepoPaths.Configuration, "net10.0", "Fathom.Gateway.Tests.SlowApp.dll"),
+        ["Gateway__Apps__9__Command__2"] = firstDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Gateway__Apps__9__Command__3"] = laterDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gateway__StartTimeout"] = startTimeout,
     };
 

@@ -15,7 +15,7 @@ public sealed partial class OpenApiTests
 {
     private readonly TestIdentity _identity = new();
 
-    public static TheoryData<string> HttpApps => new() { "Auth", "Users", "Knowledge", "Posts", "Tasks", "Web" };
+    public static TheoryData<string> HttpApps => new() { "Auth", "Users", "Knowledge", "Assistants", "Posts", "Tasks", "Web" };
 
     [Theory]
     [MemberData(nameof(HttpApps))]

@@ -54,13 +54,13 @@ public static partial class EndpointTable
 {
     /// <summary>
     /// Endpoints that are not functions (so not in any function table) but take requests all the same: MCP (a protocol
-    /// endpoint beside Knowledge's functions, behind the same authentication, read scope; its GET, a 405, is fuzzed as
+    /// endpoint beside Assistants' functions, behind the same authentication, read scope; its GET, a 405, is fuzzed as
     /// another method of the route) and its RFC 9728 metadata. Host endpoints every app serves (/health/*, /metrics)
     /// are added per app.
     /// </summary>
     public static IEnumerable<Endpoint> ProtocolEndpoints(string app) => app switch
     {
-        "Knowledge" =>
+        "Assistants" =>
         [
             new(app, "Mcp", "POST", "/api/mcp", "User", "read", Protocol: true),
             new(app, "ProtectedResourceMetadata", "GET", "/.well-known/oauth-protected-resource/{**resource}", "Anonymous", null, Protocol: true),

@@ -47,12 +47,12 @@ public sealed record Resources(
 }
 
 /// <summary>
-/// Every HTTP app (Auth, Users, Knowledge, Posts, Tasks, Web) plus Ingestion as processes of their real builds, on a
+/// Every HTTP app (Auth, Users, Knowledge, Assistants, Posts, Tasks, Web) plus Ingestion as processes of their real builds, on a
 /// fresh database with their own stream and rate-limit budgets; their endpoints read from the function tables they print.
 /// </summary>
 public sealed class HostileApps : IAsyncLifetime
 {
-    public static readonly string[] HttpApps = ["Auth", "Users", "Knowledge", "Posts", "Tasks", "Web"];
+    public static readonly string[] HttpApps = ["Auth", "Users", "Knowledge", "Assistants", "Posts", "Tasks", "Web"];
 
     public const string HostKey = "hostile-host-key-4f1c";
 

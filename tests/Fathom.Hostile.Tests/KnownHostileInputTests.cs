@@ -12,25 +12,36 @@ public sealed class KnownHostileInputTests(HostileApps apps) : IAsyncLifetime
 {
     private static readonly string Huge = new('q', 100_000);
     private Resources _alice = null!;
-    private HttpClient _client = null!;
+    private HttpClient _knowledge = null!;
+    private HttpClient _assistants = null!;
 
     public async Task InitializeAsync()
     {
         _alice = await apps.SeedAsync("known");
-        _client = HostileApps.NewClient();
-        _client.BaseAddress = apps.BaseAddress("Knowledge");
-        _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apps.Token(_alice.User));
+        _knowledge = AliceClient("Knowledge");
+        _assistants = AliceClient("Assistants");
+    }
+
+    private HttpClient AliceClient(string app)
+    {
+        var client = HostileApps.NewClient();
+        client.BaseAddress = apps.BaseAddress(app);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apps.Token(_alice.User));
+        return client;
     }
 
     public Task DisposeAsync()
     {
-        _client.Dispose();
+        _knowledge.Dispose();
+        _assistants.Dispose();
         return Task.CompletedTask;
     }
 
+    /// <summary>Posts to the app that serves <paramref name="path"/>, as the gateway would: /api/v1 and /api/mcp are Assistants'.</summary>
     private async Task<(HttpStatusCode Status, string MediaType, JsonElement Body)> PostAsync(string path, string json)
     {
-        using var response = await _client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+        var client = path.StartsWith("/api/v1/", StringComparison.Ordinal) ? _assistants : _knowledge;
+        using var response = await client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, response.Content.Headers.ContentType?.MediaType ?? "", text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
@@ -87,7 +98,7 @@ public sealed class KnownHostileInputTests(HostileApps apps) : IAsyncLifetime
             Content = new StringContent(Json(new { jsonrpc = "2.0", id = 1, method = "tools/call", @params = new { name = "search", arguments = new { collection = _alice.CollectionName, query = Huge } } }), Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        using var response = await _client.SendAsync(request);
+        using var response = await _assistants.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"isError\":true", text, StringComparison.Ordinal);
@@ -110,7 +121,7 @@ public sealed class KnownHostileInputTests(HostileApps apps) : IAsyncLifetime
     {
         var content = new ByteArrayContent(HostileCases.MultipartBody("x", "a.txt", "some text"u8.ToArray(), close: false));
         content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=x");
-        using var response = await _client.PostAsync($"/api/collections/{_alice.Collection}/documents", content);
+        using var response = await _knowledge.PostAsync($"/api/collections/{_alice.Collection}/documents", content);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
@@ -128,7 +139,7 @@ public sealed class KnownHostileInputTests(HostileApps apps) : IAsyncLifetime
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/mcp") { Content = content };
         request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        using var response = await _client.SendAsync(request);
+        using var response = await _assistants.SendAsync(request);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
@@ -139,7 +150,7 @@ public sealed class KnownHostileInputTests(HostileApps apps) : IAsyncLifetime
         // "café" in Latin-1: read as UTF-8 it would be a replacement character, searched for silently.
         var content = new ByteArrayContent(Encoding.Latin1.GetBytes(Json(new { query = "café" })));
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=iso-8859-1");
-        using var response = await _client.PostAsync($"/api/collections/{_alice.Collection}/search", content);
+        using var response = await _knowledge.PostAsync($"/api/collections/{_alice.Collection}/search", content);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Contains("UTF-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -148,7 +159,7 @@ public sealed class KnownHostileInputTests(HostileApps apps) : IAsyncLifetime
     public async Task A_body_of_many_bad_items_gets_a_bounded_answer()
     {
         var messages = Enumerable.Repeat<object?>(null, 50_000).ToArray();
-        using var response = await _client.PostAsync("/api/v1/chat/completions", new StringContent(Json(new { model = _alice.CollectionName, messages }), Encoding.UTF8, "application/json"));
+        using var response = await _assistants.PostAsync("/api/v1/chat/completions", new StringContent(Json(new { model = _alice.CollectionName, messages }), Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(text.Length < 32 * 1024, $"{text.Length} characters of errors for one request");

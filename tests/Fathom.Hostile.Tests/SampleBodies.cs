@@ -25,6 +25,7 @@ public static class SampleBodies
         ["SearchCollection"] = """{"query":"herons at dawn","mode":"hybrid","topK":5,"minScore":0.0,"documentIds":["{document}"],"rrfK":60,"fusion":"rrf"}""",
         ["SearchCollections"] = """{"collectionIds":["{collection}"],"query":"herons at dawn","mode":"fulltext","topK":5,"minScore":0.0,"rrfK":60,"fusion":"relative"}""",
         ["AskCollection"] = """{"question":"What does the report speak of?","topK":3,"stream":false}""",
+        // Assistants
         ["ChatCompletions"] = """{"model":"{collection}","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"What does the report speak of?"}]}],"stream":false,"stream_options":{"include_usage":true},"max_tokens":50,"temperature":0.5,"top_p":1,"stop":["\n\n"],"n":1,"presence_penalty":0,"frequency_penalty":0,"seed":7}""",
         ["CreateEmbeddings"] = """{"model":"{collection}","input":["herons at dawn","rivers"],"encoding_format":"float","dimensions":32,"user":"u"}""",
         // Posts

@@ -7,17 +7,18 @@ using static Knowledge.Functions.Tests.KnowledgeFixture;
 
 namespace Knowledge.Functions.Tests;
 
-/// <summary>The clients people already have: OpenAI-compatible chat completions and MCP.</summary>
+/// <summary>The clients people already have: OpenAI-compatible chat completions and MCP, served by the Assistants app over what Knowledge indexed.</summary>
 [Collection(KnowledgeCollection.Name)]
 public sealed class ClientProtocolTests(KnowledgeFixture fixture)
 {
+    /// <summary>A collection of Alice's with one indexed document, made through Knowledge; the client is Alice's for Assistants.</summary>
     private async Task<(HttpClient Client, Guid Collection)> ReadyCollectionAsync(string name)
     {
-        var alice = fixture.ClientFor(fixture.Alice);
-        var collection = await CreateCollectionAsync(alice, name);
-        var id = (await UploadAsync(alice, collection, ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun."))))[0].Id;
-        await WaitSettledAsync(alice, collection, id);
-        return (alice, collection);
+        using var knowledge = fixture.ClientFor(fixture.Alice);
+        var collection = await CreateCollectionAsync(knowledge, name);
+        var id = (await UploadAsync(knowledge, collection, ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun."))))[0].Id;
+        await WaitSettledAsync(knowledge, collection, id);
+        return (fixture.ClientFor(fixture.Assistants, fixture.Alice), collection);
     }
 
     [Fact]
@@ -44,16 +45,17 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
     [Fact]
     public async Task The_sources_after_an_extractive_answer_are_only_the_ones_it_cites()
     {
-        using var alice = fixture.ClientFor(fixture.Alice);
-        var collection = await CreateCollectionAsync(alice, "astronomy-cited");
-        foreach (var doc in await UploadAsync(alice, collection,
+        using var knowledge = fixture.ClientFor(fixture.Alice);
+        using var alice = fixture.ClientFor(fixture.Assistants, fixture.Alice);
+        var collection = await CreateCollectionAsync(knowledge, "astronomy-cited");
+        foreach (var doc in await UploadAsync(knowledge, collection,
             ("comets.txt", SampleDocuments.Text("Comets grow bright tails of gas and dust when they pass close to the Sun.")),
             ("saturn.txt", SampleDocuments.Text("Saturn wears wide rings of ice and rock."))))
         {
-            await WaitSettledAsync(alice, collection, doc.Id);
+            await WaitSettledAsync(knowledge, collection, doc.Id);
         }
 
-        var retrieved = await SearchAsync(alice, collection, "Why do comets have tails?", "hybrid", 5);
+        var retrieved = await SearchAsync(knowledge, collection, "Why do comets have tails?", "hybrid", 5);
         using var response = await alice.PostAsJsonAsync("/api/v1/chat/completions", new { model = "astronomy-cited", messages = new[] { new { role = "user", content = "Why do comets have tails?" } } });
         var content = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
 
@@ -102,7 +104,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
     public async Task Callers_racing_to_be_the_first_mcp_request_of_a_fresh_app_all_get_the_tools()
     {
         // The app builds its MCP endpoint on the first MCP request; the racers must all be answered by that one build.
-        await using var fresh = await FunctionAppProcess.StartAsync("Knowledge", fixture.Settings);
+        await using var fresh = await FunctionAppProcess.StartAsync("Assistants", fixture.Settings);
         using var client = new HttpClient { BaseAddress = fresh.Client.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new("Bearer", fixture.Identity.Token(fixture.Alice));
 
@@ -116,7 +118,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
     {
         var (alice, collection) = await ReadyCollectionAsync("read-key-astronomy");
         alice.Dispose();
-        using var assistant = new HttpClient { BaseAddress = fixture.Knowledge.Client.BaseAddress };
+        using var assistant = new HttpClient { BaseAddress = fixture.Assistants.Client.BaseAddress };
         assistant.DefaultRequestHeaders.Authorization = new("Bearer", await Fathom.Testing.TestIdentity.CreateApiKeyAsync(fixture.Database.Source, fixture.Alice, "read"));
 
         var search = await McpAsync(assistant, "tools/call", new { name = "search", arguments = new { collection = collection.ToString(), query = "comet tails", mode = "fulltext" } });
@@ -127,7 +129,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
         Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
         Assert.Equal(HttpStatusCode.OK, embeddings.StatusCode);
 
-        // A Knowledge app with a small budget: MCP calls spend it as REST calls do.
+        // An Assistants app with a small budget: MCP calls spend it as REST calls do.
         var settings = new Dictionary<string, string>(fixture.Settings)
         {
             ["RateLimiting__KeyPrefix"] = $"fathom:test:{Guid.NewGuid():N}",
@@ -135,7 +137,7 @@ public sealed class ClientProtocolTests(KnowledgeFixture fixture)
             ["RateLimiting__Default__Burst"] = "3",
             ["RateLimiting__RedisTimeout"] = "00:00:02",
         };
-        await using var limited = await FunctionAppProcess.StartAsync("Knowledge", settings);
+        await using var limited = await FunctionAppProcess.StartAsync("Assistants", settings);
         using var client = new HttpClient { BaseAddress = limited.Client.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new("Bearer", fixture.Identity.Token(fixture.Alice));
         var statuses = new List<HttpStatusCode>();

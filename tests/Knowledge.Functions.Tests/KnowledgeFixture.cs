@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Knowledge.Functions.Tests;
 
-/// <summary>Knowledge and Ingestion apps on a fresh database and their own ingest stream, with two users.</summary>
+/// <summary>Knowledge, Ingestion and Assistants apps on a fresh database and their own ingest stream, with two users.</summary>
 public sealed class KnowledgeFixture : AppFixture
 {
     public string Stream { get; } = $"test:ingest:{Guid.NewGuid():N}";
@@ -14,12 +14,15 @@ public sealed class KnowledgeFixture : AppFixture
 
     public FunctionAppProcess Ingestion { get; private set; } = null!;
 
+    /// <summary>The OpenAI-compatible API and MCP, over the same database and vector store.</summary>
+    public FunctionAppProcess Assistants { get; private set; } = null!;
+
     public Dictionary<string, string> Settings { get; private set; } = [];
 
     /// <summary>The vector store, read directly to check what ingestion wrote.</summary>
     public NpgsqlDataSource VectorStore { get; } = NpgsqlDataSource.Create(TestStack.VectorStore);
 
-    protected override IEnumerable<FunctionAppProcess> Apps => [Knowledge, Ingestion];
+    protected override IEnumerable<FunctionAppProcess> Apps => [Knowledge, Ingestion, Assistants];
 
     protected override async Task StartAppsAsync()
     {
@@ -38,6 +41,7 @@ public sealed class KnowledgeFixture : AppFixture
         }
         Knowledge = await FunctionAppProcess.StartAsync("Knowledge", Settings);
         Ingestion = await StartIngestionAsync();
+        Assistants = await FunctionAppProcess.StartAsync("Assistants", Settings);
     }
 
     public Task<FunctionAppProcess> StartIngestionAsync() => FunctionAppProcess.StartAsync("Ingestion", Settings);

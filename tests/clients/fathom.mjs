@@ -1,8 +1,11 @@
 // What the client suites share: where Fathom is, the key to use, and a collection with two documents made
 // through Fathom's own REST API. Run against any Fathom: FATHOM_URL=http://localhost:7071 FATHOM_API_KEY=fth_... npm test
+// (FATHOM_ASSISTANTS_URL: where /api/v1 and /api/mcp are served when that is not FATHOM_URL, as when the apps run
+// without the gateway in front.)
 import { randomUUID } from 'node:crypto';
 
 export const baseUrl = (process.env.FATHOM_URL ?? 'http://localhost:7071').replace(/\/$/, '');
+export const assistantsUrl = (process.env.FATHOM_ASSISTANTS_URL ?? baseUrl).replace(/\/$/, '');
 export const apiKey = process.env.FATHOM_API_KEY ?? '';
 // The issuer the resource metadata names: Auth__Issuer when it is a URL, else Fathom's own address.
 export const issuer = process.env.FATHOM_ISSUER ?? baseUrl;

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
-import { apiKey, baseUrl, issuer, sailingCollection } from './fathom.mjs';
+import { apiKey, assistantsUrl, issuer, sailingCollection } from './fathom.mjs';
 
-const endpoint = new URL(`${baseUrl}/api/mcp`);
+const endpoint = new URL(`${assistantsUrl}/api/mcp`);
 let collection;
 let client;
 
@@ -104,7 +104,7 @@ describe('authentication', () => {
     assert.ok(error instanceof StreamableHTTPError, String(error));
     assert.equal(error.code, 401);
     assert.equal(refused.status, 401);
-    assert.equal(resourceMetadataUrl?.href, `${baseUrl}/.well-known/oauth-protected-resource/api/mcp`);
+    assert.equal(resourceMetadataUrl?.href, `${assistantsUrl}/.well-known/oauth-protected-resource/api/mcp`);
     assert.equal(metadata.resource, endpoint.href);
     assert.deepEqual(metadata.authorization_servers, [issuer]);
     assert.deepEqual(metadata.bearer_methods_supported, ['header']);

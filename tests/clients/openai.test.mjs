@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { apiKey, baseUrl, citations, rateLimitedModel, sailingCollection } from './fathom.mjs';
+import { apiKey, assistantsUrl, citations, rateLimitedModel, sailingCollection } from './fathom.mjs';
 
-const client = new OpenAI({ apiKey, baseURL: `${baseUrl}/api/v1`, maxRetries: 0 });
+const client = new OpenAI({ apiKey, baseURL: `${assistantsUrl}/api/v1`, maxRetries: 0 });
 let collection;
 
 before(async () => { collection = await sailingCollection('node-openai'); });
@@ -188,8 +188,8 @@ describe('embeddings', () => {
 
 describe('authentication and limits', () => {
   test('a wrong key is an AuthenticationError that says why', async () => {
-    const wrong = new OpenAI({ apiKey: 'sk-not-a-fathom-key', baseURL: `${baseUrl}/api/v1`, maxRetries: 0 });
-    const unknownKey = new OpenAI({ apiKey: 'fth_00000000_nosuchkey', baseURL: `${baseUrl}/api/v1`, maxRetries: 0 });
+    const wrong = new OpenAI({ apiKey: 'sk-not-a-fathom-key', baseURL: `${assistantsUrl}/api/v1`, maxRetries: 0 });
+    const unknownKey = new OpenAI({ apiKey: 'fth_00000000_nosuchkey', baseURL: `${assistantsUrl}/api/v1`, maxRetries: 0 });
 
     const error = await failure(() => wrong.models.list());
     const revoked = await failure(() => unknownKey.chat.completions.create({ model: collection.name, messages: [{ role: 'user', content: 'hi' }] }));

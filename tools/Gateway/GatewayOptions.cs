@@ -17,7 +17,7 @@ public sealed class GatewayOptions
 
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long an app may take from exec to answering /health/live (eight apps starting on two busy cores take a while).</summary>
+    /// <summary>How long an app may take from exec to answering /health/live (nine apps starting on two busy cores take a while).</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The longest wait between two attempts to start an app that keeps failing (the wait doubles from 1 s up to this).</summary>

@@ -1,6 +1,7 @@
 using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Stores;
+using Fathom.Knowledge.Stores.Answers;
 using Fathom.Knowledge.Stores.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

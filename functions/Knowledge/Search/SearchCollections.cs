@@ -2,6 +2,7 @@ using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Search;
 using Fathom.Knowledge.Stores;
+using Fathom.Knowledge.Stores.Answers;
 using Fathom.Knowledge.Stores.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,7 @@
 using Fathom.Functions;
 using Fathom.Http;
 using Fathom.Knowledge.Stores;
+using Fathom.Knowledge.Stores.Answers;
 
 namespace Knowledge.Functions.Search;
 
@@ -51,10 +52,6 @@ public sealed record MultiSearchRequest(Guid[] CollectionIds, string Query, stri
     }
 }
 
-public sealed record SearchResult(string ChunkId, Guid CollectionId, Guid DocumentId, string DocumentName, int Position, int? Page, string? Heading, double Score, string Snippet, string Text);
-
-public sealed record SearchResponse(string Mode, IReadOnlyList<SearchResult> Results);
-
 public sealed record AskRequest(string Question, int? TopK, bool? Stream) : IValidatable
 {
     public SearchQuery ToQuery() => Answering.Query(Question, TopK);
@@ -65,9 +62,5 @@ public sealed record AskRequest(string Question, int? TopK, bool? Stream) : IVal
         errors.Range("topK", TopK, 1, 20);
     }
 }
-
-public sealed record Citation(int N, string ChunkId, Guid DocumentId, string DocumentName, int? Page, string Snippet);
-
-public sealed record AskResponse(string Answer, string Kind, IReadOnlyList<Citation> Citations);
 
 public sealed record AnswerDone(string Kind);

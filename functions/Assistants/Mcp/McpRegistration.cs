@@ -3,12 +3,13 @@ using System.Text.Json.Serialization;
 using Fathom.Functions;
 using Fathom.Http;
 using Fathom.Identity;
+using Fathom.Knowledge.Stores.Answers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Knowledge.Functions.Mcp;
+namespace Assistants.Functions.Mcp;
 
 /// <summary>RFC 9728 protected-resource metadata: which authorization server issues the tokens this resource accepts.</summary>
 public sealed record ResourceMetadataDocument(
@@ -23,8 +24,8 @@ public sealed record ResourceMetadataDocument(
 /// required (nullable ones as "type": [..., "null"]), and MCP clients validate structured content against them.
 /// </summary>
 [JsonSerializable(typeof(McpCollectionList))]
-[JsonSerializable(typeof(Search.SearchResponse))]
-[JsonSerializable(typeof(Search.AskResponse))]
+[JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(AskResponse))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(int))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
@@ -93,6 +94,6 @@ public static class McpRegistration
             ["header"],
             ["read", "write"],
             "Fathom");
-        return TypedResults.Json(document, KnowledgeJson.Default.ResourceMetadataDocument);
+        return TypedResults.Json(document, AssistantsJson.Default.ResourceMetadataDocument);
     }
 }

@@ -4,7 +4,7 @@ using Fathom.Functions;
 using Fathom.Http;
 using Microsoft.Extensions.AI;
 
-namespace Knowledge.Functions.OpenAI;
+namespace Assistants.Functions.OpenAI;
 
 /// <summary>
 /// The messages of a chat request as Fathom uses them: the last user message is the question (what is

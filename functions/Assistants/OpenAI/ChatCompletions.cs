@@ -6,14 +6,14 @@ using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Chunking;
 using Fathom.Knowledge.Stores;
-using Knowledge.Functions.Search;
+using Fathom.Knowledge.Stores.Answers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.AI;
 
-namespace Knowledge.Functions.OpenAI;
+namespace Assistants.Functions.OpenAI;
 
 /// <summary>
 /// OpenAI-compatible chat completions: point any OpenAI SDK at <c>&lt;fathom&gt;/api/v1</c> with an API key,
@@ -175,7 +175,7 @@ public sealed class ChatCompletionStream(string id, long created, string model, 
         {
             // Headers are gone: OpenAI reports a failure mid-stream as an error event, which SDKs raise.
             var error = new OpenAIErrorBody(new OpenAIError($"The answer failed part-way: {ex.Message}", "server_error", null, null));
-            await response.WriteAsync($"data: {JsonSerializer.Serialize(error, KnowledgeJson.Default.OpenAIErrorBody)}\n\n", ct);
+            await response.WriteAsync($"data: {JsonSerializer.Serialize(error, AssistantsJson.Default.OpenAIErrorBody)}\n\n", ct);
             return;
         }
         var sources = answer.SourcesList();
@@ -197,7 +197,7 @@ public sealed class ChatCompletionStream(string id, long created, string model, 
 
     private static async Task WriteAsync(HttpResponse response, ChatCompletionChunk chunk, CancellationToken ct)
     {
-        await response.WriteAsync($"data: {JsonSerializer.Serialize(chunk, KnowledgeJson.Default.ChatCompletionChunk)}\n\n", ct);
+        await response.WriteAsync($"data: {JsonSerializer.Serialize(chunk, AssistantsJson.Default.ChatCompletionChunk)}\n\n", ct);
         await response.Body.FlushAsync(ct);
     }
 }

@@ -1,7 +1,7 @@
 using Fathom.Knowledge.Embeddings;
 using Fathom.Knowledge.Stores;
 
-namespace Knowledge.Functions.OpenAI;
+namespace Assistants.Functions.OpenAI;
 
 /// <summary>
 /// Fathom's embedders as OpenAI models: the built-in hashed embedder (always there) and the server's configured

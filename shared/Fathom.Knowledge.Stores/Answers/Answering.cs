@@ -2,11 +2,10 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Fathom.Knowledge.Embeddings;
 using Fathom.Knowledge.Search;
-using Fathom.Knowledge.Stores;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
-namespace Knowledge.Functions.Search;
+namespace Fathom.Knowledge.Stores.Answers;
 
 /// <summary>One piece of an answer as it is produced: the citations first, then text, then the end.</summary>
 public abstract record AnswerPart

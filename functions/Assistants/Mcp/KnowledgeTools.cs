@@ -3,12 +3,12 @@ using Fathom.Data;
 using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Stores;
-using Knowledge.Functions.Search;
+using Fathom.Knowledge.Stores.Answers;
 using Microsoft.AspNetCore.Http;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
-namespace Knowledge.Functions.Mcp;
+namespace Assistants.Functions.Mcp;
 
 /// <summary>
 /// MCP tools over the caller's collections, served at <c>/api/mcp</c> (streamable HTTP, stateless) for

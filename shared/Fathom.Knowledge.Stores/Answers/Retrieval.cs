@@ -1,7 +1,6 @@
 using Fathom.Knowledge.Search;
-using Fathom.Knowledge.Stores;
 
-namespace Knowledge.Functions.Search;
+namespace Fathom.Knowledge.Stores.Answers;
 
 /// <summary>A search as the API answers it: ranked chunks of the caller's live documents, with names and highlighted snippets.</summary>
 public sealed class Retrieval(ChunkSearch search, DocumentStore documents)

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Fathom.Functions;
 using Fathom.Http;
 
-namespace Knowledge.Functions.OpenAI;
+namespace Assistants.Functions.OpenAI;
 
 // The OpenAI wire format as SDKs send and read it (snake_case names where OpenAI uses them).
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Knowledge.Functions.Mcp;
+namespace Assistants.Functions.Mcp;
 
 /// <summary>
 /// The MCP SDK's POST endpoint, built on the first MCP request instead of at start. Building it reflects over the

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Knowledge.Functions.OpenAI;
+namespace Assistants.Functions.OpenAI;
 
 /// <summary>OpenAI's error object: what every OpenAI SDK reads from <c>{"error": {...}}</c> to build the message a user sees.</summary>
 public sealed record OpenAIError(

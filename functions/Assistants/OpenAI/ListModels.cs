@@ -5,7 +5,7 @@ using Fathom.Knowledge.Stores;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Knowledge.Functions.OpenAI;
+namespace Assistants.Functions.OpenAI;
 
 /// <summary>The models an OpenAI client can pick: the caller's collections (chat and embeddings) and Fathom's embedders.</summary>
 public sealed class ListModels(CollectionStore collections, EmbeddingModels embedders)
