@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One user's minute against a running gateway: signup, login, collection, upload, wait COMPLETE, search, ask.
+# One user's minute against a running gateway: signup, login, collection, upload, wait COMPLETE, search, ask; then
+# the same collection as an assistant sees it: an OpenAI chat completion and MCP's tools/list (the Assistants app).
 # Any failed call prints what it was, its status and body.
 set -uo pipefail
 B=${1:-http://localhost:7071}
@@ -43,5 +44,9 @@ while [ $SECONDS -lt $end ]; do
   r=$(call ask POST /api/collections/$col/ask -H "$H" -H 'content-type: application/json' -d '{"question":"What guides ships?"}') || { echo "$r (after $n rounds)"; exit 1; }
   n=$((n+1))
 done
+r=$(call chat POST /api/v1/chat/completions -H "$H" -H 'content-type: application/json' -d '{"model":"Smoke","messages":[{"role":"user","content":"What guides ships?"}]}') || { echo "$r"; exit 1; }
+[[ $r == *Lighthouses* ]] || { echo "the chat completion does not quote the document: $(printf '%s' "$r" | head -c 300)"; exit 1; }
+r=$(call mcp POST /api/mcp -H "$H" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}') || { echo "$r"; exit 1; }
+[[ $r == *list_collections* ]] || { echo "MCP tools/list lists no list_collections: $(printf '%s' "$r" | head -c 300)"; exit 1; }
 r=$(call health GET /api/health) || { echo "$r"; exit 1; }
-echo "ok: $n search+ask rounds in 60 s ($(wc -l < "$throttled") answers were 429 and retried after their Retry-After)"
+echo "ok: $n search+ask rounds in 60 s, then a chat completion and MCP tools/list ($(wc -l < "$throttled") answers were 429 and retried after their Retry-After)"
