@@ -74,7 +74,7 @@ public sealed class ProductFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Until /api/health reports every real app ready (eight apps on two busy cores can take a while). The gateway never
+    /// Until /api/health reports every real app ready (five apps on two busy cores can take a while). The gateway never
     /// prints "Fathom is ready" here, since <see cref="BrokenApp"/> never starts, and /api/health answers 503 for it.
     /// </summary>
     private async Task WaitReadyAsync()
@@ -104,9 +104,20 @@ public sealed class ProductFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
-        await Gateway.DisposeAsync();
-        await _database.DisposeAsync();
+        // xUnit disposes a fixture whose InitializeAsync threw (no chromium, apps not ready): stop what it had started,
+        // or the gateway and its apps outlive the test run.
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.DisposeAsync();
+        }
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 }
