@@ -120,16 +120,16 @@ public sealed class GatewayTests : GatewayFixture
         }
     }
 
-    /// <summary>Settings that add an app named <paramref name="name"/> (index 9, after the nine real ones) run by the slow test app.</summary>
+    /// <summary>Settings that add an app named <paramref name="name"/> (after the real ones) run by the slow test app.</summary>
     private static Dictionary<string, string> SlowApp(string name, int port, string route, string startTimeout, int firstDelayMs, int laterDelayMs) => new()
     {
-        ["Gateway__Apps__9__Name"] = name,
-        ["Gateway__Apps__9__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Gateway__Apps__9__Routes__0"] = route,
-        ["Gateway__Apps__9__Command__0"] = "dotnet",
-        ["Gateway__Apps__9__Command__1"] = Path.Combine(RepoPaths.Root, "tests", "Fathom.Gateway.Tests.SlowApp", "bin", RepoPaths.Configuration, "net10.0", "Fathom.Gateway.Tests.SlowApp.dll"),
-        ["Gateway__Apps__9__Command__2"] = firstDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Gateway__Apps__9__Command__3"] = laterDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"{GatewaySettings.ExtraAppPrefix}Name"] = name,
+        [$"{GatewaySettings.ExtraAppPrefix}Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"{GatewaySettings.ExtraAppPrefix}Routes__0"] = route,
+        [$"{GatewaySettings.ExtraAppPrefix}Command__0"] = "dotnet",
+        [$"{GatewaySettings.ExtraAppPrefix}Command__1"] = Path.Combine(RepoPaths.Root, "tests", "Fathom.Gateway.Tests.SlowApp", "bin", RepoPaths.Configuration, "net10.0", "Fathom.Gateway.Tests.SlowApp.dll"),
+        [$"{GatewaySettings.ExtraAppPrefix}Command__2"] = firstDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"{GatewaySettings.ExtraAppPrefix}Command__3"] = laterDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gateway__StartTimeout"] = startTimeout,
     };
 

@@ -43,12 +43,12 @@ public sealed class ProductFixture : IAsyncLifetime
             ["Gateway__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Mode"] = "Eager",
             ["Gateway__Only"] = $"Auth,Users,Knowledge,Ingestion,Web,{BrokenApp}",
-            // appsettings.json lists nine apps (0-8); this tenth one never starts.
-            ["Gateway__Apps__9__Name"] = BrokenApp,
-            ["Gateway__Apps__9__Port"] = "7199",
-            ["Gateway__Apps__9__Command__0"] = "/bin/sh",
-            ["Gateway__Apps__9__Command__1"] = "-c",
-            ["Gateway__Apps__9__Command__2"] = "exit 3",
+            // After the apps appsettings.json lists; this one never starts.
+            [$"{GatewaySettings.ExtraAppPrefix}Name"] = BrokenApp,
+            [$"{GatewaySettings.ExtraAppPrefix}Port"] = "7199",
+            [$"{GatewaySettings.ExtraAppPrefix}Command__0"] = "/bin/sh",
+            [$"{GatewaySettings.ExtraAppPrefix}Command__1"] = "-c",
+            [$"{GatewaySettings.ExtraAppPrefix}Command__2"] = "exit 3",
             ["Gateway__Binaries"] = RepoPaths.Configuration,
             ["Gateway__PortOffset"] = FunctionAppProcess.FreePortOffset().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Root"] = RepoPaths.Root,
