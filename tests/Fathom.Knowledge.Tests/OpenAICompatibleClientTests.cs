@@ -83,6 +83,37 @@ public sealed class OpenAICompatibleClientTests
     }
 
     [Fact]
+    public async Task Streamed_chat_sends_the_conversation_and_settings_and_says_why_it_stopped()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var chat = OpenAICompatibleClientFactory.CreateChatClient(new ChatModelOptions { Endpoint = server.BaseAddress, Model = "test-chat" });
+        ChatMessage[] conversation = [new(ChatRole.System, "Cite sources."), new(ChatRole.User, "Hi"), new(ChatRole.Assistant, "Hello."), new(ChatRole.User, "What keeps a boat upright?")];
+        var settings = new ChatOptions { MaxOutputTokens = 3, Temperature = 0.25f, TopP = 0.5f, StopSequences = ["END"], Seed = 7, PresencePenalty = 0.125f, FrequencyPenalty = 0.75f };
+
+        var text = new System.Text.StringBuilder();
+        ChatFinishReason? finish = null;
+        await foreach (var update in chat.GetStreamingResponseAsync(conversation, settings))
+        {
+            text.Append(update.Text);
+            finish = update.FinishReason ?? finish;
+        }
+
+        Assert.Equal(string.Join(' ', FakeOpenAIServer.Answer.Split(' ').Take(3)), text.ToString());
+        Assert.Equal(ChatFinishReason.Length, finish);
+        var body = Assert.Single(server.ChatRequests);
+        Assert.True(body["stream"]!.GetValue<bool>());
+        Assert.Equal(["system", "user", "assistant", "user"], body["messages"]!.AsArray().Select(m => m!["role"]!.GetValue<string>()));
+        Assert.Contains("What keeps a boat upright?", body["messages"]![3]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(3, body["max_completion_tokens"]!.GetValue<int>());
+        Assert.Equal(0.25, body["temperature"]!.GetValue<double>());
+        Assert.Equal(0.5, body["top_p"]!.GetValue<double>());
+        Assert.Equal(["END"], body["stop"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal(7, body["seed"]!.GetValue<long>());
+        Assert.Equal(0.125, body["presence_penalty"]!.GetValue<double>());
+        Assert.Equal(0.75, body["frequency_penalty"]!.GetValue<double>());
+    }
+
+    [Fact]
     public void Unconfigured_chat_gives_no_client()
     {
         Assert.Null(OpenAICompatibleClientFactory.TryCreateChatClient(new ChatModelOptions()));

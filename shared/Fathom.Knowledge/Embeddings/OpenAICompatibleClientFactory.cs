@@ -27,14 +27,14 @@ public static class OpenAICompatibleClientFactory
 
         ThrowIfInvalid("embedding", problems);
         var client = CreateClient(options.Endpoint, options.ApiKey);
-        return client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator(options.Dimension);
+        return new OpenAIEmbedder(client.GetEmbeddingClient(options.Model), options.Model!, options.Dimension);
     }
 
     public static IChatClient CreateChatClient(ChatModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfInvalid("chat", options.Validate());
-        return CreateClient(options.Endpoint, options.ApiKey).GetChatClient(options.Model).AsIChatClient();
+        return new OpenAIChatModel(CreateClient(options.Endpoint, options.ApiKey).GetChatClient(options.Model), options.Model!);
     }
 
     /// <summary>The chat client, or null when no chat model is configured (answers are then extractive).</summary>
