@@ -114,6 +114,47 @@ public sealed class OpenAICompatibleClientTests
     }
 
     [Fact]
+    public async Task A_busy_server_is_asked_again_after_its_retry_after()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var generator = OpenAICompatibleClientFactory.CreateEmbeddingGenerator(new EmbeddingOptions { Provider = EmbeddingProvider.OpenAI, Endpoint = server.BaseAddress, Model = "m" });
+        server.FailNext(429, times: 2, retryAfter: "0");
+
+        var embedding = await generator.GenerateAsync("hello");
+
+        Assert.Equal(FakeOpenAIServer.VectorFor("hello", FakeOpenAIServer.DefaultDimensions), embedding.Vector.ToArray());
+        Assert.Equal(3, server.EmbeddingCalls);
+    }
+
+    [Fact]
+    public async Task A_refusal_is_not_retried_and_says_what_the_server_said()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var chat = OpenAICompatibleClientFactory.CreateChatClient(new ChatModelOptions { Endpoint = server.BaseAddress, Model = "test-chat" });
+        server.FailNext(400, message: "This model's maximum context length is 8192 tokens.");
+
+        var error = await Assert.ThrowsAsync<ModelServerException>(() => chat.GetResponseAsync("What is Fathom?"));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("This model's maximum context length is 8192 tokens.", error.Message, StringComparison.Ordinal);
+        Assert.Single(server.ChatRequests);
+    }
+
+    [Fact]
+    public async Task A_server_that_stays_down_fails_after_the_retries_with_its_status()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var generator = OpenAICompatibleClientFactory.CreateEmbeddingGenerator(new EmbeddingOptions { Provider = EmbeddingProvider.OpenAI, Endpoint = server.BaseAddress, Model = "m" });
+        server.FailNext(503, times: OpenAICompatibleClient.MaxRetries + 1, retryAfter: "0", message: "overloaded");
+
+        var error = await Assert.ThrowsAsync<ModelServerException>(() => generator.GenerateAsync(["hello"]));
+
+        Assert.Equal(503, error.Status);
+        Assert.Contains("overloaded", error.Message, StringComparison.Ordinal);
+        Assert.Equal(OpenAICompatibleClient.MaxRetries + 1, server.EmbeddingCalls);
+    }
+
+    [Fact]
     public void Unconfigured_chat_gives_no_client()
     {
         Assert.Null(OpenAICompatibleClientFactory.TryCreateChatClient(new ChatModelOptions()));

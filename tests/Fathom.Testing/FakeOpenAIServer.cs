@@ -30,6 +30,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly int? _fixedDimensions;
     private readonly ConcurrentQueue<ProviderRequest> _requests = new();
+    private readonly ConcurrentQueue<(int Status, string? RetryAfter, string Message)> _failures = new();
 
     private FakeOpenAIServer(WebApplication app, int? fixedDimensions)
     {
@@ -64,6 +65,18 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// The next <paramref name="times"/> requests (recorded, whatever their path) fail with <paramref name="status"/> and
+    /// an OpenAI error body carrying <paramref name="message"/>, with a Retry-After header when one is given.
+    /// </summary>
+    public void FailNext(int status, int times = 1, string? retryAfter = null, string message = "The fake model server refused.")
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _failures.Enqueue((status, retryAfter, message));
+        }
+    }
+
     /// <summary>Forgets the requests so far.</summary>
     public void Clear() => _requests.Clear();
 
@@ -81,6 +94,10 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     private async Task EmbeddingsAsync(HttpContext context)
     {
         var body = await RecordAsync(context);
+        if (await FailedAsync(context))
+        {
+            return;
+        }
         var inputs = body["input"] is JsonArray array ? array.Select(n => n!.GetValue<string>()).ToList() : [body["input"]!.GetValue<string>()];
         var size = _fixedDimensions ?? body["dimensions"]?.GetValue<int>() ?? DefaultDimensions;
         var base64 = body["encoding_format"]?.GetValue<string>() == "base64";
@@ -104,6 +121,10 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     private async Task ChatAsync(HttpContext context)
     {
         var body = await RecordAsync(context);
+        if (await FailedAsync(context))
+        {
+            return;
+        }
         var words = Answer.Split(' ');
         var limit = (body["max_completion_tokens"] ?? body["max_tokens"])?.GetValue<int>();
         var finish = limit is { } l && l < words.Length ? "length" : "stop";
@@ -148,6 +169,22 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
         _requests.Enqueue(new ProviderRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(), body));
         return body;
+    }
+
+    private async Task<bool> FailedAsync(HttpContext context)
+    {
+        if (!_failures.TryDequeue(out var failure))
+        {
+            return false;
+        }
+        context.Response.StatusCode = failure.Status;
+        if (failure.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["error"] = new JsonObject { ["message"] = failure.Message, ["type"] = "fake_error" } }.ToJsonString());
+        return true;
     }
 
     public async ValueTask DisposeAsync()

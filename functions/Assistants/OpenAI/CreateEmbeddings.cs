@@ -1,10 +1,10 @@
-using System.ClientModel;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Fathom.Functions;
 using Fathom.Identity;
 using Fathom.Knowledge.Chunking;
+using Fathom.Knowledge.Embeddings;
 using Fathom.Knowledge.Stores;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -58,7 +58,7 @@ public sealed class CreateEmbeddings(CollectionStore collections, EmbeddingModel
             // The endpoint answered with another size than asked for (it cannot shorten this model).
             return OpenAIErrors.BadRequest("dimensions", $"The embedding model cannot make {body.Dimensions} dimensions: {ex.Message}");
         }
-        catch (ClientResultException ex)
+        catch (ModelServerException ex)
         {
             var status = ex.Status is >= 400 and < 500 && body.Dimensions is not null ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway;
             return OpenAIErrors.Problem(status, "The embedding model failed", $"The embedding model '{sized.Model}' refused the request: {FirstLine(ex.Message)}",

@@ -1,19 +1,18 @@
-using System.ClientModel.Primitives;
-using System.ClientModel;
 using Fathom.Connections.Entra;
 using Microsoft.Extensions.AI;
-using OpenAI;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fathom.Knowledge.Embeddings;
 
 /// <summary>
-/// Builds Microsoft.Extensions.AI clients for OpenAI-compatible servers (OpenAI, Ollama, vLLM,
-/// LM Studio, …) and for Azure OpenAI, chosen by the endpoint's host. Azure without an API key
-/// signs in with DefaultAzureCredential (workload identity in the cluster) in builds that have Azure sign-in.
+/// Builds Microsoft.Extensions.AI clients (<see cref="OpenAIEmbedder"/>, <see cref="OpenAIChatModel"/>) for
+/// OpenAI-compatible servers (OpenAI, Ollama, vLLM, LM Studio, …) and for Azure OpenAI, chosen by the endpoint's host.
+/// Azure without an API key signs in with DefaultAzureCredential (workload identity in the cluster) in builds that
+/// have Azure sign-in.
 /// </summary>
 public static class OpenAICompatibleClientFactory
 {
-    // Local servers ignore the key, but the OpenAI client refuses to start without one.
+    // Local servers ignore the key; sending one anyway keeps the requests the same shape for every server.
     private const string PlaceholderApiKey = "unused";
 
     public static IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(EmbeddingOptions options)
@@ -26,15 +25,15 @@ public static class OpenAICompatibleClientFactory
         }
 
         ThrowIfInvalid("embedding", problems);
-        var client = CreateClient(options.Endpoint, options.ApiKey);
-        return new OpenAIEmbedder(client.GetEmbeddingClient(options.Model), options.Model!, options.Dimension);
+        var client = CreateClient(options.Endpoint, options.ApiKey, "Embeddings");
+        return new OpenAIEmbedder(client, options.Model!, options.Dimension);
     }
 
     public static IChatClient CreateChatClient(ChatModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfInvalid("chat", options.Validate());
-        return new OpenAIChatModel(CreateClient(options.Endpoint, options.ApiKey).GetChatClient(options.Model), options.Model!);
+        return new OpenAIChatModel(CreateClient(options.Endpoint, options.ApiKey, "Chat"), options.Model!);
     }
 
     /// <summary>The chat client, or null when no chat model is configured (answers are then extractive).</summary>
@@ -74,12 +73,12 @@ public static class OpenAICompatibleClientFactory
             ? AzureSignIn.NotInThisBuild($"{settings}__Endpoint is Azure OpenAI and {settings}__ApiKey is empty, so it would sign in with Microsoft Entra")
             : null;
 
-    private static OpenAIClient CreateClient(string? endpointText, string? apiKey)
+    private static OpenAICompatibleClient CreateClient(string? endpointText, string? apiKey, string settings)
     {
         var hasKey = !string.IsNullOrWhiteSpace(apiKey);
         if (string.IsNullOrWhiteSpace(endpointText))
         {
-            return new OpenAIClient(new ApiKeyCredential(apiKey!));
+            return WithKey(OpenAIEndpoint, apiKey!);
         }
 
         if (!TryParseEndpoint(endpointText, out var endpoint))
@@ -89,20 +88,26 @@ public static class OpenAICompatibleClientFactory
 
         if (IsAzureOpenAIEndpoint(endpoint))
         {
-            // Azure OpenAI's v1 API speaks the OpenAI protocol under /openai/v1/, so the OpenAI client serves it
-            // directly: the Azure.AI.OpenAI wrapper is not trim-safe, and the apps publish with Native AOT.
-            var azure = new OpenAIClientOptions { Endpoint = new Uri(endpoint, "/openai/v1/") };
-            return hasKey
-                ? new OpenAIClient(new ApiKeyCredential(apiKey!), azure)
-#pragma warning disable OPENAI001 // The token-policy constructor is how the OpenAI client takes Entra ID tokens.
-                : new OpenAIClient(new BearerTokenPolicy(AzureSignIn.Credential("Azure OpenAI without an API key"), AzureCognitiveServicesScope), azure);
-#pragma warning restore OPENAI001
+            // Azure OpenAI's v1 API speaks the OpenAI protocol under /openai/v1/, with the key as a bearer value or an
+            // Entra ID token (workload identity in the cluster).
+            var azure = new Uri(endpoint, "/openai/v1/");
+            if (hasKey)
+            {
+                return WithKey(azure, apiKey!);
+            }
+            var tokens = new EntraTokenSource(new EntraResource($"{settings}__Endpoint", "Azure OpenAI", AzureCognitiveServicesScope),
+                AzureSignIn.Credential("Azure OpenAI without an API key"), TimeProvider.System, TimeSpan.FromMinutes(5), NullLogger.Instance);
+            return new OpenAICompatibleClient(azure, async ct => (await tokens.GetTokenAsync(ct).ConfigureAwait(false)).Token);
         }
 
-        return new OpenAIClient(new ApiKeyCredential(hasKey ? apiKey! : PlaceholderApiKey), new OpenAIClientOptions { Endpoint = WithApiPath(endpoint) });
+        return WithKey(WithApiPath(endpoint), hasKey ? apiKey! : PlaceholderApiKey);
     }
 
-    // The OpenAI client appends "embeddings" or "chat/completions" to the endpoint; servers serve them under /v1.
+    private static readonly Uri OpenAIEndpoint = new("https://api.openai.com/v1/");
+
+    private static OpenAICompatibleClient WithKey(Uri endpoint, string key) => new(endpoint, _ => ValueTask.FromResult(key));
+
+    // The client appends "embeddings" or "chat/completions" to the endpoint; servers serve them under /v1.
     private static Uri WithApiPath(Uri endpoint) =>
         endpoint.AbsolutePath is "" or "/" ? new Uri(endpoint, "/v1") : endpoint;
 

@@ -1,37 +1,32 @@
 using Microsoft.Extensions.AI;
-using OpenAI.Embeddings;
-using AIEmbeddingOptions = Microsoft.Extensions.AI.EmbeddingGenerationOptions;
 
 namespace Fathom.Knowledge.Embeddings;
 
-/// <summary>
-/// An OpenAI-compatible embedding model over the official OpenAI client. Written here beside
-/// <see cref="OpenAIChatModel"/>, whose comment says why, so that no app links Microsoft.Extensions.AI.OpenAI.
-/// </summary>
-public sealed class OpenAIEmbedder(EmbeddingClient client, string model, int? dimension) : IEmbeddingGenerator<string, Embedding<float>>
+/// <summary>An embedding model on an OpenAI-compatible server (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio, ...).</summary>
+public sealed class OpenAIEmbedder(OpenAICompatibleClient client, string model, int? dimension) : IEmbeddingGenerator<string, Embedding<float>>
 {
-    private readonly EmbeddingGeneratorMetadata _metadata = new("openai", defaultModelId: model, defaultModelDimensions: dimension);
+    private readonly EmbeddingGeneratorMetadata _metadata = new("openai", client.Endpoint, model, dimension);
 
-    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, AIEmbeddingOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
         var texts = values.ToList();
-        var request = new OpenAI.Embeddings.EmbeddingGenerationOptions { Dimensions = options?.Dimensions ?? dimension };
-        var response = (await client.GenerateEmbeddingsAsync(texts, request, cancellationToken).ConfigureAwait(false)).Value;
-        if (response.Count != texts.Count)
+        var response = await client.EmbedAsync(new EmbeddingsRequest(model, texts, options?.Dimensions ?? dimension), cancellationToken).ConfigureAwait(false);
+        var data = response.Data ?? [];
+        if (data.Count != texts.Count || data.Any(d => d.Embedding is null))
         {
-            throw new InvalidOperationException($"The embedding model returned {response.Count} vectors for {texts.Count} texts.");
+            throw new ModelServerException($"The embedding model returned {data.Count(d => d.Embedding is not null)} vectors for {texts.Count} texts.", null);
         }
 
-        var embeddings = new GeneratedEmbeddings<Embedding<float>>(response.Count);
-        foreach (var embedding in response.OrderBy(e => e.Index))
+        var embeddings = new GeneratedEmbeddings<Embedding<float>>(data.Count);
+        foreach (var item in data.OrderBy(d => d.Index))
         {
-            embeddings.Add(new Embedding<float>(embedding.ToFloats()) { ModelId = response.Model });
+            embeddings.Add(new Embedding<float>(item.Embedding!) { ModelId = response.Model ?? model });
         }
 
         if (response.Usage is { } usage)
         {
-            embeddings.Usage = new UsageDetails { InputTokenCount = usage.InputTokenCount, TotalTokenCount = usage.TotalTokenCount };
+            embeddings.Usage = new UsageDetails { InputTokenCount = usage.PromptTokens, TotalTokenCount = usage.TotalTokens };
         }
 
         return embeddings;
@@ -42,12 +37,9 @@ public sealed class OpenAIEmbedder(EmbeddingClient client, string model, int? di
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
-            : serviceType == typeof(EmbeddingClient) ? client
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => client.Dispose();
 }
