@@ -155,6 +155,26 @@ public sealed class OpenAICompatibleClientTests
     }
 
     [Fact]
+    public async Task A_stream_cut_off_before_the_answer_finished_is_an_error_not_a_short_answer()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var chat = OpenAICompatibleClientFactory.CreateChatClient(new ChatModelOptions { Endpoint = server.BaseAddress, Model = "test-chat" });
+        server.CutNextStream();
+        var received = new List<string>();
+
+        var error = await Assert.ThrowsAsync<ModelServerException>(async () =>
+        {
+            await foreach (var update in chat.GetStreamingResponseAsync("What keeps a boat upright?"))
+            {
+                received.Add(update.Text);
+            }
+        });
+
+        Assert.Equal([FakeOpenAIServer.Answer.Split(' ')[0]], received);
+        Assert.Contains("closed the stream before it finished the answer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unconfigured_chat_gives_no_client()
     {
         Assert.Null(OpenAICompatibleClientFactory.TryCreateChatClient(new ChatModelOptions()));

@@ -31,6 +31,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     private readonly int? _fixedDimensions;
     private readonly ConcurrentQueue<ProviderRequest> _requests = new();
     private readonly ConcurrentQueue<(int Status, string? RetryAfter, string Message)> _failures = new();
+    private int _cutNextStream;
 
     private FakeOpenAIServer(WebApplication app, int? fixedDimensions)
     {
@@ -76,6 +77,9 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             _failures.Enqueue((status, retryAfter, message));
         }
     }
+
+    /// <summary>The next streamed answer stops after its first token, with no finish reason and no [DONE], as a crashing server's would.</summary>
+    public void CutNextStream() => Interlocked.Exchange(ref _cutNextStream, 1);
 
     /// <summary>Forgets the requests so far.</summary>
     public void Clear() => _requests.Clear();
@@ -145,6 +149,11 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             return;
         }
         context.Response.ContentType = "text/event-stream";
+        if (Interlocked.Exchange(ref _cutNextStream, 0) == 1)
+        {
+            await WriteChunkAsync(context, model, new JsonObject { ["content"] = tokens[0] }, null);
+            return;
+        }
         foreach (var token in tokens)
         {
             await WriteChunkAsync(context, model, new JsonObject { ["content"] = token }, null);

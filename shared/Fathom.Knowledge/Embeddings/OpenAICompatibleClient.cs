@@ -50,11 +50,12 @@ public sealed class OpenAICompatibleClient : IDisposable
         return await ReadAsync(response, OpenAICompatibleJson.Default.ChatCompletionResponse, ct).ConfigureAwait(false);
     }
 
-    /// <summary>The chunks of a streamed completion, as the server sends them, until its <c>[DONE]</c>.</summary>
+    /// <summary>The chunks of a streamed completion, as the server sends them, until its <c>[DONE]</c> or the end of the stream.</summary>
     internal async IAsyncEnumerable<ChatCompletionResponse> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
         using var response = await SendAsync("chat/completions", request with { Stream = true }, OpenAICompatibleJson.Default.ChatRequest, streamed: true, ct).ConfigureAwait(false);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
+        var finished = false;
         while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
         {
             // Server-sent events: "data: <json>" lines, blank lines between events, ": comments" to keep proxies awake.
@@ -72,9 +73,14 @@ public sealed class OpenAICompatibleClient : IDisposable
             {
                 throw new ModelServerException($"The model server stopped the answer: {error.Message ?? error.Type ?? "no reason given"}", (int)response.StatusCode);
             }
+            finished |= chunk.Choices?.Any(c => c.FinishReason is not null) == true;
             yield return chunk;
         }
-        throw new ModelServerException("The model server closed the stream before it finished the answer ([DONE]).", (int)response.StatusCode);
+        // Some servers end the stream after the finish reason without "[DONE]"; without either, the answer was cut off.
+        if (!finished)
+        {
+            throw new ModelServerException("The model server closed the stream before it finished the answer.", (int)response.StatusCode);
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync<T>(string path, T body, JsonTypeInfo<T> type, bool streamed, CancellationToken ct)

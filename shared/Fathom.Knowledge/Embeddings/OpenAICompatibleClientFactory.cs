@@ -12,7 +12,7 @@ namespace Fathom.Knowledge.Embeddings;
 /// </summary>
 public static class OpenAICompatibleClientFactory
 {
-    // Local servers ignore the key; sending one anyway keeps the requests the same shape for every server.
+    // Local servers ignore the key; a placeholder is sent, as the OpenAI SDK did, so every server sees the same request.
     private const string PlaceholderApiKey = "unused";
 
     public static IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(EmbeddingOptions options)
