@@ -19,7 +19,7 @@ for i in $(seq 1 "$N"); do
   (cd "$clone" && exec ./fathom start) > "$WORK/start-$i.log" 2>&1 & sp=$!
   t0=$SECONDS; ready=0
   while [ $((SECONDS - t0)) -lt 900 ]; do
-    grep -q "Fathom is ready" "$WORK/start-$i.log" && { ready=1; break; }
+    grep -qs "Fathom is ready" "$WORK/start-$i.log" && { ready=1; break; }
     kill -0 $sp 2>/dev/null || break
     sleep 1
   done
