@@ -23,14 +23,17 @@ public sealed class OpenAICompatibleClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
     private readonly Func<CancellationToken, ValueTask<string>> _bearer;
+    private readonly TimeProvider _time;
 
     /// <param name="endpoint">The API's root, to which "embeddings" and "chat/completions" are appended (https://api.openai.com/v1).</param>
     /// <param name="bearer">The Authorization bearer value for each call: an API key, or a token fetched when needed.</param>
-    public OpenAICompatibleClient(Uri endpoint, Func<CancellationToken, ValueTask<string>> bearer)
+    /// <param name="time">The clock the retries wait on.</param>
+    public OpenAICompatibleClient(Uri endpoint, Func<CancellationToken, ValueTask<string>> bearer, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _endpoint = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
         _bearer = bearer;
+        _time = time;
         // Connections are recycled so that a server behind DNS that moves (a cloud endpoint) is found again.
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Fathom", null));
@@ -98,7 +101,7 @@ public sealed class OpenAICompatibleClient : IDisposable
             }
             catch (HttpRequestException) when (attempt < MaxRetries)
             {
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+                await Task.Delay(Backoff(attempt), _time, ct).ConfigureAwait(false);
                 continue;
             }
             catch (HttpRequestException ex)
@@ -113,7 +116,7 @@ public sealed class OpenAICompatibleClient : IDisposable
             {
                 if (attempt < MaxRetries && IsRetried(response.StatusCode))
                 {
-                    await Task.Delay(RetryAfter(response) ?? Backoff(attempt), ct).ConfigureAwait(false);
+                    await Task.Delay(RetryAfter(response) ?? Backoff(attempt), _time, ct).ConfigureAwait(false);
                     continue;
                 }
                 throw new ModelServerException($"The model server answered {(int)response.StatusCode} ({response.ReasonPhrase}): {await ErrorMessageAsync(response, ct).ConfigureAwait(false)}", (int)response.StatusCode);
@@ -127,11 +130,11 @@ public sealed class OpenAICompatibleClient : IDisposable
     private static TimeSpan Backoff(int attempt) => FirstRetryDelay * Math.Pow(2, attempt) * (0.9 + (0.2 * Random.Shared.NextDouble()));
 
     // OpenAI sends retry-after-ms beside the standard Retry-After (seconds or a date).
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         TimeSpan? wait = response.Headers.TryGetValues("retry-after-ms", out var ms) && double.TryParse(ms.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var millis)
             ? TimeSpan.FromMilliseconds(millis)
-            : response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - DateTimeOffset.UtcNow);
+            : response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - _time.GetUtcNow());
         return wait is { } w ? (w < TimeSpan.Zero ? TimeSpan.Zero : w > MaxRetryAfter ? MaxRetryAfter : w) : null;
     }
 

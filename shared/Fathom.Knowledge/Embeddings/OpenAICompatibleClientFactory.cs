@@ -97,7 +97,7 @@ public static class OpenAICompatibleClientFactory
             }
             var tokens = new EntraTokenSource(new EntraResource($"{settings}__Endpoint", "Azure OpenAI", AzureCognitiveServicesScope),
                 AzureSignIn.Credential("Azure OpenAI without an API key"), TimeProvider.System, TimeSpan.FromMinutes(5), NullLogger.Instance);
-            return new OpenAICompatibleClient(azure, async ct => (await tokens.GetTokenAsync(ct).ConfigureAwait(false)).Token);
+            return new OpenAICompatibleClient(azure, async ct => (await tokens.GetTokenAsync(ct).ConfigureAwait(false)).Token, TimeProvider.System);
         }
 
         return WithKey(WithApiPath(endpoint), hasKey ? apiKey! : PlaceholderApiKey);
@@ -105,7 +105,7 @@ public static class OpenAICompatibleClientFactory
 
     private static readonly Uri OpenAIEndpoint = new("https://api.openai.com/v1/");
 
-    private static OpenAICompatibleClient WithKey(Uri endpoint, string key) => new(endpoint, _ => ValueTask.FromResult(key));
+    private static OpenAICompatibleClient WithKey(Uri endpoint, string key) => new(endpoint, _ => ValueTask.FromResult(key), TimeProvider.System);
 
     // The client appends "embeddings" or "chat/completions" to the endpoint; servers serve them under /v1.
     private static Uri WithApiPath(Uri endpoint) =>
