@@ -88,7 +88,7 @@ public sealed class OpenAICompatibleClientTests
         await using var server = await FakeOpenAIServer.StartAsync();
         using var chat = OpenAICompatibleClientFactory.CreateChatClient(new ChatModelOptions { Endpoint = server.BaseAddress, Model = "test-chat" });
         ChatMessage[] conversation = [new(ChatRole.System, "Cite sources."), new(ChatRole.User, "Hi"), new(ChatRole.Assistant, "Hello."), new(ChatRole.User, "What keeps a boat upright?")];
-        var settings = new ChatOptions { MaxOutputTokens = 3, Temperature = 0.25f, TopP = 0.5f, StopSequences = ["END"], Seed = 7, PresencePenalty = 0.125f, FrequencyPenalty = 0.75f };
+        var settings = new ChatOptions { MaxOutputTokens = 3, Temperature = 0.7f, TopP = 0.5f, StopSequences = ["END"], Seed = 7, PresencePenalty = 0.125f, FrequencyPenalty = 0.75f };
 
         var text = new System.Text.StringBuilder();
         ChatFinishReason? finish = null;
@@ -105,7 +105,7 @@ public sealed class OpenAICompatibleClientTests
         Assert.Equal(["system", "user", "assistant", "user"], body["messages"]!.AsArray().Select(m => m!["role"]!.GetValue<string>()));
         Assert.Contains("What keeps a boat upright?", body["messages"]![3]!.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(3, body["max_completion_tokens"]!.GetValue<int>());
-        Assert.Equal(0.25, body["temperature"]!.GetValue<double>());
+        Assert.Equal("0.7", body["temperature"]!.ToJsonString()); // as written, not 0.699999988079071
         Assert.Equal(0.5, body["top_p"]!.GetValue<double>());
         Assert.Equal(["END"], body["stop"]!.AsArray().Select(s => s!.GetValue<string>()));
         Assert.Equal(7, body["seed"]!.GetValue<long>());

@@ -26,12 +26,12 @@ internal sealed record ChatRequest(
     IReadOnlyList<ChatRequestMessage> Messages,
     bool Stream,
     [property: JsonPropertyName("max_completion_tokens")] int? MaxCompletionTokens,
-    double? Temperature,
-    [property: JsonPropertyName("top_p")] double? TopP,
+    float? Temperature,
+    [property: JsonPropertyName("top_p")] float? TopP,
     IReadOnlyList<string>? Stop,
     long? Seed,
-    [property: JsonPropertyName("presence_penalty")] double? PresencePenalty,
-    [property: JsonPropertyName("frequency_penalty")] double? FrequencyPenalty);
+    [property: JsonPropertyName("presence_penalty")] float? PresencePenalty,
+    [property: JsonPropertyName("frequency_penalty")] float? FrequencyPenalty);
 
 internal sealed record ChatRequestMessage(string Role, string Content);
 
