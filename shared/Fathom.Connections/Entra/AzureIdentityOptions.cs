@@ -22,7 +22,10 @@ public sealed class AzureIdentityOptions
     /// A token is replaced this long before it expires (or at half its life, if that comes sooner), so a connection
     /// never opens or re-authenticates with a token about to lapse. Entra tokens live 60–90 minutes.
     /// </summary>
-    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan RefreshMargin { get; set; } = DefaultRefreshMargin;
+
+    /// <summary>The default <see cref="RefreshMargin"/>, also for token users built outside the container.</summary>
+    public static readonly TimeSpan DefaultRefreshMargin = TimeSpan.FromMinutes(10);
 
     /// <summary>How long Npgsql keeps a password before asking again (its periodic password provider); below <see cref="RefreshMargin"/>.</summary>
     public TimeSpan PasswordRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);

@@ -96,7 +96,7 @@ public static class OpenAICompatibleClientFactory
                 return WithKey(azure, apiKey!);
             }
             var tokens = new EntraTokenSource(new EntraResource($"{settings}__Endpoint", "Azure OpenAI", AzureCognitiveServicesScope),
-                AzureSignIn.Credential("Azure OpenAI without an API key"), TimeProvider.System, TimeSpan.FromMinutes(5), NullLogger.Instance);
+                AzureSignIn.Credential("Azure OpenAI without an API key"), TimeProvider.System, AzureIdentityOptions.DefaultRefreshMargin, NullLogger.Instance);
             return new OpenAICompatibleClient(azure, async ct => (await tokens.GetTokenAsync(ct).ConfigureAwait(false)).Token, TimeProvider.System);
         }
 
