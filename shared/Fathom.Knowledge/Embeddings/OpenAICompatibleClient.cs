@@ -11,8 +11,9 @@ namespace Fathom.Knowledge.Embeddings;
 /// Fathom's client of an OpenAI-compatible server, for the two calls it makes: embeddings and chat completions
 /// (whole or streamed as server-sent events). Written here, on the contracts Fathom's own OpenAI-compatible API
 /// already speaks, rather than linking the OpenAI SDK: the SDK's models and pipeline were 0.8-1.4 MB of the binary
-/// of each app that embeds or answers, and 1.2-1.5 MiB of Knowledge's idle memory (bench/ANALYSIS.md, section 4). Like the SDK, it retries 408, 429 and 5xx answers and failed connections three times, after the
-/// server's Retry-After when it sends one, else after 0.8, 1.6 and 3.2 s.
+/// of each app that embeds or answers, and 1.2-1.5 MiB of Knowledge's idle memory (bench/ANALYSIS.md, section 4).
+/// Like the SDK, it retries 408, 429 and 5xx answers and failed connections three times, after the server's
+/// Retry-After when it sends one, else after 0.8, 1.6 and 3.2 s.
 /// </summary>
 public sealed class OpenAICompatibleClient : IDisposable
 {
