@@ -49,6 +49,24 @@ public sealed class OpenAICompatibleClientTests
     }
 
     [Fact]
+    public async Task One_embedder_serves_concurrent_callers_each_their_own_vectors()
+    {
+        // Ingestion embeds several documents at once through the one embedder a collection's settings share.
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var generator = OpenAICompatibleClientFactory.CreateEmbeddingGenerator(new EmbeddingOptions { Provider = EmbeddingProvider.OpenAI, Endpoint = server.BaseAddress, Model = "m", Dimension = 12 });
+        var texts = Enumerable.Range(0, 24).Select(i => new string((char)('a' + i), i + 1) + " keel").ToList();
+
+        var results = await Task.WhenAll(texts.Select(t => generator.GenerateAsync([t, t + " boat"])));
+
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(FakeOpenAIServer.VectorFor(texts[i], 12), results[i][0].Vector.ToArray());
+            Assert.Equal(FakeOpenAIServer.VectorFor(texts[i] + " boat", 12), results[i][1].Vector.ToArray());
+        }
+        Assert.Equal(texts.Count, server.EmbeddingCalls);
+    }
+
+    [Fact]
     public async Task Vectors_of_the_wrong_size_are_rejected_with_a_clear_message()
     {
         await using var server = await FakeOpenAIServer.StartAsync(fixedDimensions: 3);
